@@ -1,0 +1,105 @@
+"""Trains one network on many painting styles (multistyle-train).
+
+Example:
+    multistyle-train --flagfile=configs/tiny.cfg --model_dir=/tmp/tiny
+
+Rerun the same command to resume from the newest checkpoint.
+"""
+
+from absl import app
+from absl import flags
+
+from multistyle import training
+from multistyle.cli import app_runner
+from multistyle.cli import common_flags
+
+_CONTENT = flags.DEFINE_string(
+    "content", None,
+    "Content photos: a folder (searched recursively for jpg/png/webp/bmp), "
+    "a glob, or tfds:NAME[:SPLIT] (needs TensorFlow).")
+_STYLES = flags.DEFINE_list(
+    "styles", None,
+    "Style paintings: image files, folders or globs, comma-separated. "
+    "Style names come from the file names.")
+_MODEL_DIR = flags.DEFINE_string(
+    "model_dir", None, "Output folder: checkpoints, logs/, model.keras.")
+_STYLE_IMAGE_SIZE = flags.DEFINE_integer(
+    "style_image_size", 256, "Short side of the style images, pixels.")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", 16, "Images per step.")
+_NUM_STEPS = flags.DEFINE_integer("num_steps", 40000, "Training steps.")
+_STEPS_PER_CHECKPOINT = flags.DEFINE_integer(
+    "steps_per_checkpoint", 1000,
+    "Steps between checkpoints (and sample images); divides --num_steps.")
+_LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "Adam rate.")
+_ALPHA = flags.DEFINE_float(
+    "alpha", 1.0, "Width multiplier of the network (0.25: lite model).")
+_CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0,
+                                     "Content loss weight.")
+_STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1.0,
+                                   "Style loss weight (all layers).")
+_STYLE_LAYER_WEIGHTS = flags.DEFINE_list(
+    "style_layer_weights", ["1.0"],
+    "Per-layer style weights: one value for all, or one per style layer.")
+_STYLE_COEFFICIENTS = flags.DEFINE_list(
+    "style_coefficients", [],
+    "Optional per-style multipliers of the style loss, one per style.")
+_TV_WEIGHT = flags.DEFINE_float("tv_weight", 0.0,
+                                "Total variation loss weight.")
+_MIXED_PRECISION = flags.DEFINE_bool(
+    "mixed_precision", False, "Train with the mixed_bfloat16 policy.")
+_JIT_COMPILE = flags.DEFINE_bool("jit_compile", True,
+                                 "Compile train steps with XLA.")
+_SUMMARY_EVERY = flags.DEFINE_integer(
+    "summary_every", 50, "Steps between TensorBoard scalar summaries.")
+_SEED = flags.DEFINE_integer("seed", 0, "Random seed.")
+_WORKERS = flags.DEFINE_integer("workers", 2,
+                                "Threads that decode and crop photos.")
+
+
+def _floats(values, flag):
+    try:
+        return tuple(float(v) for v in values)
+    except ValueError as e:
+        raise ValueError(f"--{flag} takes numbers; got {values}.") from e
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    config = training.TrainConfig(
+        content=_CONTENT.value,
+        styles=_STYLES.value,
+        model_dir=_MODEL_DIR.value,
+        image_size=common_flags.IMAGE_SIZE.value,
+        style_image_size=_STYLE_IMAGE_SIZE.value,
+        batch_size=_BATCH_SIZE.value,
+        num_steps=_NUM_STEPS.value,
+        steps_per_checkpoint=_STEPS_PER_CHECKPOINT.value,
+        learning_rate=_LEARNING_RATE.value,
+        alpha=_ALPHA.value,
+        content_layers=tuple(common_flags.CONTENT_LAYERS.value),
+        style_layers=tuple(common_flags.STYLE_LAYERS.value),
+        content_weight=_CONTENT_WEIGHT.value,
+        style_weight=_STYLE_WEIGHT.value,
+        style_layer_weights=_floats(_STYLE_LAYER_WEIGHTS.value,
+                                    "style_layer_weights"),
+        style_coefficients=_floats(_STYLE_COEFFICIENTS.value,
+                                   "style_coefficients"),
+        tv_weight=_TV_WEIGHT.value,
+        mixed_precision=_MIXED_PRECISION.value,
+        jit_compile=_JIT_COMPILE.value,
+        vgg_weights=common_flags.VGG_WEIGHTS.value,
+        summary_every=_SUMMARY_EVERY.value,
+        seed=_SEED.value,
+        workers=_WORKERS.value,
+    )
+    training.train(config)
+
+
+def run():
+    flags.mark_flags_as_required(["content", "styles", "model_dir"])
+    app_runner.run(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,115 @@
+"""Image files <-> arrays: PIL decoding, mode conversion, atomic saving."""
+
+import os
+
+import numpy as np
+from PIL import Image
+from PIL import ImageOps
+
+from multistyle import atomic_files
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+# Refuse images that would decode to more pixels than this (decompression
+# bombs, or a mistaken input); 20000 x 20000 fits, 50000 x 50000 does not.
+MAX_PIXELS = 400_000_000
+
+
+class ImageReadError(ValueError):
+    """An image file is missing, unreadable, truncated or too large."""
+
+
+def _to_rgb(image):
+    """Converts any PIL mode (L, LA, P, RGBA, I;16, I, F, CMYK) to RGB.
+
+    Transparent pixels are composited on white; 16-bit and float images are
+    rescaled to 8 bits from their full range.
+    """
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 \
+            else 255.0
+        image = Image.fromarray(
+            np.clip(array / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    elif image.mode == "F":
+        array = np.asarray(image, dtype=np.float64)
+        top = 1.0 if array.max() <= 1.0 else 255.0
+        image = Image.fromarray(
+            np.clip(array / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return image.convert("RGB")
+
+
+def load_image(path):
+    """Reads an image file as uint8 RGB, HWC.
+
+    Grayscale, palette, RGBA (on white), CMYK and 16-bit images are
+    converted. EXIF orientation is applied.
+
+    Args:
+        path: Path of a JPEG, PNG, WebP or BMP file.
+
+    Returns:
+        A uint8 numpy array of shape `(height, width, 3)`.
+
+    Raises:
+        ImageReadError: If the file is missing, not an image, truncated, or
+            larger than `MAX_PIXELS`.
+    """
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageReadError(
+                    f"{path}: {image.width}x{image.height} pixels is more "
+                    f"than the {MAX_PIXELS} this tool reads; downscale it "
+                    "first.")
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            return np.asarray(_to_rgb(image))
+    except ImageReadError:
+        raise
+    except FileNotFoundError as e:
+        raise ImageReadError(f"{path}: no such file.") from e
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        raise ImageReadError(
+            f"{path}: not a readable image ({e}). Check that the file is a "
+            "complete JPEG, PNG, WebP or BMP.") from e
+
+
+def to_float(images):
+    """uint8 [0, 255] -> float32 [0, 1], any layout."""
+    return np.asarray(images, dtype=np.float32) / 255.0
+
+
+def to_uint8(images):
+    """float [0, 1] -> uint8 [0, 255], rounded and clipped, any layout."""
+    return np.clip(np.asarray(images, dtype=np.float32) * 255.0 + 0.5,
+                   0, 255).astype(np.uint8)
+
+
+def save_image(path, image):
+    """Writes a uint8 HWC RGB array (or PIL image) atomically; the format
+    follows the extension (.jpg is saved at quality 95)."""
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(np.asarray(image, dtype=np.uint8))
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        raise ValueError(
+            f"Cannot save {path}: use one of {', '.join(IMAGE_EXTENSIONS)}.")
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG"}.get(ext, ext[1:].upper())
+    options = {"quality": 95} if fmt == "JPEG" else {}
+    atomic_files.atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **options),
+                 suffix=ext)
+
+
+def resize_short_side(image, size):
+    """Resizes a uint8 HWC array so its shorter side is `size` (Lanczos)."""
+    height, width = image.shape[:2]
+    scale = size / min(height, width)
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(image).resize(
+        new_size, Image.Resampling.LANCZOS))

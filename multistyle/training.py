@@ -1,0 +1,255 @@
+"""Runs a multi-style training job: data, targets, fit, checkpoints, export.
+
+`train(TrainConfig(...))` is what `multistyle-train` calls; it is usable
+from Python as well.
+"""
+
+import dataclasses
+import json
+import math
+import os
+
+from absl import logging
+import keras
+import numpy as np
+
+from multistyle import atomic_files
+from multistyle import checkpoint
+from multistyle import data
+from multistyle import image_io
+from multistyle import style_set
+from multistyle import style_targets
+from multistyle import summary_writer
+from multistyle import trainer as trainer_lib
+from multistyle import training_callbacks
+from multistyle import transformer_net
+from multistyle import vgg_features
+
+MODEL_FILENAME = "model.keras"
+_CONFIG_FILENAME = "train_config.json"
+_NUM_SAMPLES = 3
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything that defines a training run (the CLI flags, typed)."""
+
+    content: str
+    styles: list
+    model_dir: str
+    image_size: int = 256
+    style_image_size: int = 256
+    batch_size: int = 16
+    num_steps: int = 40000
+    steps_per_checkpoint: int = 1000
+    learning_rate: float = 1e-3
+    alpha: float = 1.0
+    content_layers: tuple = vgg_features.DEFAULT_CONTENT_LAYERS
+    style_layers: tuple = vgg_features.DEFAULT_STYLE_LAYERS
+    content_weight: float = 1.0
+    style_layer_weights: tuple = (1.0,)
+    style_weight: float = 1.0
+    style_coefficients: tuple = ()
+    tv_weight: float = 0.0
+    mixed_precision: bool = False
+    jit_compile: bool = True
+    vgg_weights: str = "imagenet"
+    summary_every: int = 50
+    seed: int = 0
+    workers: int = 1
+
+    def validate(self):
+        """Checks values that need no file access; raises ValueError."""
+        for name in ("image_size", "style_image_size", "batch_size",
+                     "num_steps", "steps_per_checkpoint", "summary_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name} must be at least 1. Received: "
+                                 f"{getattr(self, name)}")
+        if self.num_steps % self.steps_per_checkpoint:
+            raise ValueError(
+                f"--num_steps={self.num_steps} must be a multiple of "
+                f"--steps_per_checkpoint={self.steps_per_checkpoint}.")
+        deepest = max(vgg_features.num_poolings_before(n)
+                      for n in (*self.content_layers, *self.style_layers)
+                      if n.startswith("block"))
+        if min(self.image_size, self.style_image_size) < 2 ** deepest:
+            raise ValueError(
+                f"--image_size and --style_image_size must be at least "
+                f"{2 ** deepest} px: VGG-19 halves images {deepest} times "
+                "before the deepest loss layer. Received: "
+                f"{self.image_size} and {self.style_image_size}.")
+        if len(self.style_layer_weights) not in (1, len(self.style_layers)):
+            raise ValueError(
+                f"--style_layer_weights needs 1 or {len(self.style_layers)} "
+                f"values (one per style layer); got "
+                f"{len(self.style_layer_weights)}.")
+
+
+def resolve_style_files(entries):
+    """Expands style entries (files, folders, globs) into image paths."""
+    paths = []
+    for entry in entries:
+        found = data.find_images(entry)
+        if not found:
+            raise ValueError(
+                f"Style image not found: {entry}. Give image files, a "
+                "folder of images or a glob.")
+        paths.extend(found)
+    return paths
+
+
+def _sample_images(files, size):
+    """A few fixed centre crops of content photos for TensorBoard."""
+    samples = []
+    for path in files:
+        try:
+            image = image_io.resize_short_side(image_io.load_image(path), size)
+        except image_io.ImageReadError:
+            continue
+        top = (image.shape[0] - size) // 2
+        left = (image.shape[1] - size) // 2
+        samples.append(image[top:top + size, left:left + size])
+        if len(samples) == _NUM_SAMPLES:
+            break
+    return image_io.to_float(np.stack(samples))
+
+
+def _check_resume_config(model_dir, config_dict):
+    """Refuses to resume a run whose styles or network differ."""
+    path = os.path.join(model_dir, _CONFIG_FILENAME)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            previous = json.load(f)
+        for key in ("styles", "alpha"):
+            if previous.get(key) != config_dict[key]:
+                raise ValueError(
+                    f"--model_dir={model_dir} holds a run with a different "
+                    f"--{key} ({previous.get(key)}); use a new --model_dir.")
+
+
+def train(config):
+    """Trains (or resumes) a multi-style network as `config` says.
+
+    Writes into `config.model_dir`: checkpoints, TensorBoard logs under
+    `logs/`, and at the end `model.keras` plus `styles.json`.
+
+    Returns:
+        The trained transformer network (`keras.Model`).
+
+    Raises:
+        ValueError: On bad configuration or input files, with a message
+            that says what to fix.
+    """
+    config.validate()
+    style_files = resolve_style_files(config.styles)
+    styles = style_set.styles_from_files(style_files)
+    if config.style_coefficients and len(config.style_coefficients) != len(
+            styles):
+        raise ValueError(
+            f"--style_coefficients has {len(config.style_coefficients)} "
+            f"values but {len(styles)} style images were found.")
+    for path in style_files:
+        image_io.load_image(path)  # Fail now, not after an hour.
+    if config.content.startswith(data.TFDS_PREFIX):
+        content_files = []
+        data.parse_tfds_source(config.content)
+    else:
+        content_files = data.find_images(config.content)
+        if not content_files:
+            raise ValueError(
+                f"No content images (jpg/png/webp/bmp) found in "
+                f"{config.content}. Point --content at a folder of photos "
+                "or use tfds:NAME.")
+
+    os.makedirs(config.model_dir, exist_ok=True)
+    config_dict = dataclasses.asdict(config)
+    config_dict["styles"] = [s.source for s in styles]
+    _check_resume_config(config.model_dir, config_dict)
+    atomic_files.write_text(os.path.join(config.model_dir, _CONFIG_FILENAME),
+                            json.dumps(config_dict, indent=2))
+
+    keras.mixed_precision.set_global_policy(
+        "mixed_bfloat16" if config.mixed_precision else "float32")
+    if keras.backend.backend() == "tensorflow":
+        # On other backends this would import TensorFlow just to seed it.
+        keras.utils.set_random_seed(config.seed)
+    vgg = vgg_features.VGGFeatures(config.vgg_weights)
+    vgg.validate_layers(list(config.content_layers))
+    vgg.validate_layers(list(config.style_layers))
+    layer_weights = config.style_layer_weights * (
+        len(config.style_layers) // len(config.style_layer_weights))
+    logging.info("Computing style targets of %d paintings...", len(styles))
+    grams = style_targets.cached_style_grams(
+        style_files, config.style_image_size, vgg, config.style_layers,
+        config.vgg_weights, config.model_dir)
+
+    transformer = transformer_net.build_transformer_net(
+        len(styles), alpha=config.alpha)
+    model = trainer_lib.MultiStyleTrainer(
+        transformer, vgg, grams,
+        content_layers=config.content_layers,
+        content_weight=config.content_weight,
+        style_layer_weights={
+            name: config.style_weight * w
+            for name, w in zip(config.style_layers, layer_weights)},
+        style_coefficients=np.asarray(
+            config.style_coefficients or [1.0] * len(styles), np.float32),
+        tv_weight=config.tv_weight)
+    optimizer = keras.optimizers.Adam(config.learning_rate)
+    model.compile(optimizer=optimizer, jit_compile=config.jit_compile)
+    optimizer.build(model.trainable_variables)
+
+    step = 0
+    latest = checkpoint.latest(config.model_dir)
+    if latest:
+        step = checkpoint.restore(latest, transformer, optimizer)
+        logging.info("Resuming from %s (step %d).", latest, step)
+    spc = config.steps_per_checkpoint
+    initial_epoch = step // spc
+    epochs = config.num_steps // spc
+
+    if content_files:
+        dataset = data.ImageFolderDataset(
+            content_files, config.batch_size, config.image_size, len(styles),
+            steps_per_epoch=spc, seed=config.seed, initial_epoch=initial_epoch,
+            workers=config.workers)
+        samples = _sample_images(content_files, config.image_size)
+    else:
+        dataset = data.tfds_dataset(
+            config.content, config.batch_size, config.image_size, len(styles),
+            seed=config.seed)
+        samples = next(iter(dataset))[0][0].numpy()[:_NUM_SAMPLES]
+
+    writer = summary_writer.SummaryWriter(
+        os.path.join(config.model_dir, "logs"))
+    callbacks = [
+        training_callbacks.CheckpointCallback(config.model_dir, transformer,
+                                              spc),
+        training_callbacks.SummaryCallback(
+            writer, transformer, samples, min(len(styles), 8), spc,
+            config.num_steps, every_n_steps=config.summary_every),
+        training_callbacks.ProgressLogger(spc, config.num_steps),
+    ]
+    if initial_epoch < epochs:
+        model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
+                  steps_per_epoch=spc, callbacks=callbacks, verbose=1)
+    writer.close()
+    save_model(config.model_dir, transformer, styles, config_dict)
+    return transformer
+
+
+def save_model(directory, transformer, styles, config_dict):
+    """Writes `model.keras` and `styles.json` atomically into `directory`.
+
+    The network is saved in float32 whatever policy it was trained with.
+    """
+    if transformer.dtype_policy.name != "float32":
+        weights = transformer.get_weights()
+        transformer = transformer_net.build_transformer_net(
+            len(styles), alpha=config_dict["alpha"], dtype="float32")
+        transformer.set_weights(weights)
+    model_path = os.path.join(directory, MODEL_FILENAME)
+    atomic_files.atomic_write(model_path, transformer.save, suffix=".keras")
+    style_set.save(os.path.join(directory, style_set.STYLES_FILENAME),
+                   styles, config=config_dict)
+    logging.info("Wrote %s and %s", model_path, style_set.STYLES_FILENAME)

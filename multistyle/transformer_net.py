@@ -1,0 +1,169 @@
+"""The style transfer network of Dumoulin et al. (2017), in Keras 3.
+
+Three convolutions down, five residual blocks, two nearest-neighbour
+upsampling convolutions and a final 9x9 convolution. Every convolution uses
+reflect padding and is followed by `ConditionalInstanceNorm`, so the whole
+network is conditioned on one style weight vector per image.
+"""
+
+import keras
+from keras import ops
+
+from multistyle.conditional_instance_norm import ConditionalInstanceNorm
+
+# (filters, kernel size, stride) of the downsampling convolutions.
+_ENCODER = ((32, 9, 1), (64, 3, 2), (128, 3, 2))
+_NUM_RESIDUAL_BLOCKS = 5
+_RESIDUAL_FILTERS = 128
+# Filters of the convolutions that follow each x2 upsampling.
+_DECODER = (64, 32)
+# The encoder halves height and width twice; the decoder doubles them twice.
+DOWNSAMPLING_FACTOR = 4
+
+
+@keras.saving.register_keras_serializable(package="multistyle")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads height and width by mirroring, like `tf.pad(mode="REFLECT")`.
+
+    Args:
+        padding: Pixels added on each side of height and width.
+        **kwargs: Base layer keyword arguments.
+    """
+
+    def __init__(self, padding, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = padding
+
+    def call(self, inputs):
+        p = self.padding
+        return ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        def grow(size):
+            return None if size is None else size + 2 * self.padding
+
+        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]),
+                input_shape[3])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"padding": self.padding})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="multistyle")
+class CropToMatch(keras.layers.Layer):
+    """Crops `inputs` to the height and width of `reference` (top-left).
+
+    The decoder's output is the input size rounded up to a multiple of
+    `DOWNSAMPLING_FACTOR`; this layer trims it back, so any input size,
+    odd sizes included, gives an output of the same size.
+    """
+
+    def call(self, inputs, reference):
+        shape = ops.shape(reference)
+        return inputs[:, : shape[1], : shape[2], :]
+
+    def compute_output_shape(self, inputs_shape, reference_shape):
+        return (inputs_shape[0], reference_shape[1], reference_shape[2],
+                inputs_shape[3])
+
+
+def _scaled(filters, alpha):
+    return max(1, int(round(filters * alpha)))
+
+
+def _conv_norm(x, style_weights, filters, kernel_size, strides, activation,
+               num_styles, dtype, name):
+    """Reflect pad -> conv (no bias) -> conditional instance norm -> act."""
+    x = ReflectionPadding2D(kernel_size // 2, dtype=dtype,
+                            name=f"{name}_pad")(x)
+    x = keras.layers.Conv2D(filters, kernel_size, strides=strides,
+                            use_bias=False, dtype=dtype,
+                            name=f"{name}_conv")(x)
+    x = ConditionalInstanceNorm(num_styles, dtype=dtype,
+                                name=f"{name}_norm")(x, style_weights)
+    if activation is None:
+        return x
+    # The final activation produces the image: keep it float32.
+    if activation == "sigmoid":
+        dtype = "float32"
+    return keras.layers.Activation(activation, dtype=dtype,
+                                   name=f"{name}_{activation}")(x)
+
+
+def build_transformer_net(num_styles, alpha=1.0, dtype=None,
+                          name="style_transfer_net"):
+    """Builds the multi-style transfer network as a functional Keras model.
+
+    Args:
+        num_styles: Number of styles the network can paint.
+        alpha: Width multiplier; every hidden layer has `alpha` times the
+            filters of the paper's network (0.25 gives a "lite" model).
+        dtype: Dtype policy of every layer (None: the global policy, e.g.
+            `mixed_bfloat16` during mixed-precision training).
+        name: Model name.
+
+    Returns:
+        A `keras.Model` mapping `[images, style_weights]` to stylized
+        images. `images` are float32 RGB in [0, 1], NHWC, of any height and
+        width; `style_weights` has shape `(batch, num_styles)`. The output
+        is float32 RGB in [0, 1] of the input's size.
+
+    Raises:
+        ValueError: If `num_styles` or `alpha` is not positive.
+
+    Example:
+
+    >>> net = build_transformer_net(num_styles=3, alpha=0.25)
+    >>> out = net([np.zeros((1, 33, 47, 3)), np.eye(3)[:1]])  # (1, 33, 47, 3)
+    """
+    if not isinstance(num_styles, int) or num_styles < 1:
+        raise ValueError(
+            "`num_styles` must be a positive integer. "
+            f"Received: num_styles={num_styles}"
+        )
+    if not alpha > 0:
+        raise ValueError(f"`alpha` must be positive. Received: alpha={alpha}")
+
+    images = keras.Input((None, None, 3), name="images")
+    style_weights = keras.Input((num_styles,), name="style_weights")
+
+    def block(x, filters, kernel_size, strides=1, activation="relu", *,
+              name):
+        return _conv_norm(x, style_weights, filters, kernel_size, strides,
+                          activation, num_styles, dtype, name)
+
+    x = images
+    for i, (filters, kernel_size, strides) in enumerate(_ENCODER):
+        x = block(x, _scaled(filters, alpha), kernel_size, strides,
+                  name=f"down{i + 1}")
+    res_filters = _scaled(_RESIDUAL_FILTERS, alpha)
+    for i in range(_NUM_RESIDUAL_BLOCKS):
+        y = block(x, res_filters, 3, name=f"res{i + 1}_a")
+        y = block(y, res_filters, 3, activation=None, name=f"res{i + 1}_b")
+        x = keras.layers.Add(dtype=dtype, name=f"res{i + 1}_add")([x, y])
+    for i, filters in enumerate(_DECODER):
+        x = keras.layers.UpSampling2D(2, interpolation="nearest", dtype=dtype,
+                                      name=f"up{i + 1}_upsample")(x)
+        x = block(x, _scaled(filters, alpha), 3, name=f"up{i + 1}")
+    x = block(x, 3, 9, activation="sigmoid", name="output")
+    outputs = CropToMatch(name="crop", dtype="float32")(x, images)
+    return keras.Model([images, style_weights], outputs, name=name)
+
+
+def conditional_norm_layers(model):
+    """Returns the model's `ConditionalInstanceNorm` layers, in order."""
+    return [layer for layer in model.layers
+            if isinstance(layer, ConditionalInstanceNorm)]
+
+
+def num_styles_of(model):
+    """Returns how many styles a transformer network was built for."""
+    norms = conditional_norm_layers(model)
+    if not norms:
+        raise ValueError(
+            f"Model '{model.name}' has no ConditionalInstanceNorm layers; "
+            "it is not a multistyle network."
+        )
+    return norms[0].num_styles

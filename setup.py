@@ -1,0 +1,34 @@
+"""Packaging for multistyle: one network, many painting styles."""
+
+import setuptools
+
+_CONSOLE_SCRIPTS = [
+    "multistyle-train=multistyle.cli.train:run",
+]
+
+setuptools.setup(
+    name="multistyle",
+    version="0.1.0",
+    description=(
+        "Train one real-time style-transfer network on many painting "
+        "styles (conditional instance normalization) and blend them."
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=setuptools.find_packages(include=["multistyle", "multistyle.*"]),
+    install_requires=[
+        "keras>=3.10",
+        "numpy",
+        "absl-py",
+        "pillow",
+        # Writes TensorBoard event files on every backend, JAX included.
+        "tensorboard",
+    ],
+    extras_require={
+        "tensorflow": ["tensorflow>=2.18", "tensorflow-datasets"],
+        "jax": ["jax"],
+        "test": ["pytest"],
+    },
+    entry_points={"console_scripts": _CONSOLE_SCRIPTS},
+)
