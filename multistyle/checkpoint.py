@@ -20,7 +20,10 @@ _PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
 
 def _variables(transformer, optimizer):
     named = {f"transformer/{v.path}": v for v in transformer.variables}
-    named.update({f"optimizer/{v.path}": v for v in optimizer.variables})
+    # Optimizer paths start with the optimizer's own name ("adam_1/..."),
+    # which Keras makes unique per process: key them without it.
+    named.update({f"optimizer/{v.path.split('/', 1)[-1]}": v
+                  for v in optimizer.variables})
     return named
 
 

@@ -1,17 +1,20 @@
 """Writes TensorBoard scalars and images without TensorFlow.
 
-Keras' TensorBoard callback imports TensorFlow even on the JAX backend;
-this writer uses only the `tensorboard` package, so it works everywhere.
+Keras' TensorBoard callback, and tensorboard's own `EventFileWriter`, import
+TensorFlow when it is installed, even on the JAX backend. This writer uses
+only tensorboard's protobufs and record format, so it imports no framework.
 """
 
 import io
+import os
+import socket
 import time
 
 import numpy as np
 from PIL import Image
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.proto import summary_pb2
-from tensorboard.summary.writer.event_file_writer import EventFileWriter
+from tensorboard.summary.writer.record_writer import RecordWriter
 
 
 class SummaryWriter:
@@ -22,19 +25,28 @@ class SummaryWriter:
 
     Example:
 
-    >>> writer = SummaryWriter("/tmp/run")
-    >>> writer.scalar("loss", 0.5, step=10)
+    >>> writer = SummaryWriter("/tmp/run/logs")
+    >>> writer.scalar("train/loss", 0.5, step=10)
     >>> writer.close()
     """
 
     def __init__(self, logdir):
-        self._writer = EventFileWriter(logdir)
+        os.makedirs(logdir, exist_ok=True)
+        name = (f"events.out.tfevents.{int(time.time())}."
+                f"{socket.gethostname()}.{os.getpid()}")
+        self.path = os.path.join(logdir, name)
+        self._file = open(self.path, "wb")
+        self._records = RecordWriter(self._file)
+        self._write(event_pb2.Event(wall_time=time.time(),
+                                    file_version="brain.Event:2"))
+
+    def _write(self, event):
+        self._records.write(event.SerializeToString())
 
     def _add(self, value, step):
-        event = event_pb2.Event(
+        self._write(event_pb2.Event(
             wall_time=time.time(), step=int(step),
-            summary=summary_pb2.Summary(value=[value]))
-        self._writer.add_event(event)
+            summary=summary_pb2.Summary(value=[value])))
 
     def scalar(self, tag, value, step):
         self._add(summary_pb2.Summary.Value(tag=tag,
@@ -51,7 +63,7 @@ class SummaryWriter:
         self._add(summary_pb2.Summary.Value(tag=tag, image=encoded), step)
 
     def flush(self):
-        self._writer.flush()
+        self._records.flush()
 
     def close(self):
-        self._writer.close()
+        self._records.close()

