@@ -1,11 +1,16 @@
 """Perceptual losses of Johnson et al. (2016) and Gatys et al. (2016).
 
 Pure functions of tensors (`keras.ops` only). Every loss is a mean, so its
-scale does not depend on image size, batch size or channel count, and the
-same loss weights work at 256 px and at 512 px.
+scale does not depend on image size, batch size or channel count. Content
+and style losses are also relative to their target's mean square: VGG-19
+activations differ by four orders of magnitude between layers (block4_conv1
+Gram entries are ~1e3, block5_conv1 ~1e1), and relative errors let every
+layer, and every painting, count alike for the same loss weight.
 """
 
 from keras import ops
+
+_EPSILON = 1e-8
 
 
 def gram_matrix(features):
@@ -27,22 +32,33 @@ def gram_matrix(features):
     return gram / size
 
 
+def _relative_mse(values, targets, axes):
+    """mean((values - targets)^2) / mean(targets^2), per example."""
+    targets = ops.cast(targets, "float32")
+    error = ops.mean(ops.square(ops.cast(values, "float32") - targets),
+                     axis=axes)
+    return error / (ops.mean(ops.square(targets), axis=axes) + _EPSILON)
+
+
 def content_loss(features, target_features):
-    """Per-example mean squared difference of two feature maps, `(batch,)`."""
-    diff = ops.cast(features, "float32") - ops.cast(target_features, "float32")
-    return ops.mean(ops.square(diff), axis=[1, 2, 3])
+    """Per-example relative squared error of feature maps, `(batch,)`.
+
+    `mean((F - P)^2) / mean(P^2)` over height, width and channels.
+    """
+    return _relative_mse(features, target_features, axes=[1, 2, 3])
 
 
 def style_loss(features, target_gram):
-    """Per-example mean squared difference of Gram matrices, `(batch,)`.
+    """Per-example relative squared error of Gram matrices, `(batch,)`.
+
+    `mean((G - A)^2) / mean(A^2)` with `G = gram_matrix(features)`.
 
     Args:
         features: NHWC features of the images being judged.
         target_gram: `(batch, channels, channels)` Gram matrices of the
             style each example should have.
     """
-    diff = gram_matrix(features) - ops.cast(target_gram, "float32")
-    return ops.mean(ops.square(diff), axis=[1, 2])
+    return _relative_mse(gram_matrix(features), target_gram, axes=[1, 2])
 
 
 def total_variation_loss(images):

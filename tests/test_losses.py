@@ -35,10 +35,21 @@ def test_style_loss_is_positive_for_other_targets():
     assert np.all(np.asarray(losses.style_loss(features, other)) > 0)
 
 
-def test_content_loss_is_per_example_mse():
-    a = np.zeros((2, 3, 3, 2), "float32")
-    b = np.stack([np.zeros((3, 3, 2)), np.full((3, 3, 2), 2.0)])
-    np.testing.assert_allclose(losses.content_loss(a, b), [0.0, 4.0])
+def test_content_loss_is_relative_per_example_mse():
+    targets = np.stack([np.full((3, 3, 2), 1.0), np.full((3, 3, 2), 2.0)])
+    features = targets * np.array([1.5, 0.0]).reshape(2, 1, 1, 1)
+    # (0.5^2) / 1^2 and (2^2) / 2^2.
+    np.testing.assert_allclose(losses.content_loss(features, targets),
+                               [0.25, 1.0], rtol=1e-6)
+
+
+def test_style_loss_does_not_depend_on_feature_scale():
+    rng = np.random.default_rng(3)
+    features = rng.random((1, 4, 4, 3), "float32")
+    target = losses.gram_matrix(rng.random((1, 4, 4, 3), "float32"))
+    scaled = losses.style_loss(features * 100, np.asarray(target) * 1e4)
+    np.testing.assert_allclose(scaled, losses.style_loss(features, target),
+                               rtol=1e-4)
 
 
 def test_total_variation_of_constant_image_is_zero():
