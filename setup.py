@@ -4,6 +4,7 @@ import setuptools
 
 _CONSOLE_SCRIPTS = [
     "multistyle-train=multistyle.cli.train:run",
+    "multistyle-export=multistyle.cli.export:run",
 ]
 
 setuptools.setup(
@@ -28,7 +29,8 @@ setuptools.setup(
     extras_require={
         "tensorflow": ["tensorflow>=2.18", "tensorflow-datasets"],
         "jax": ["jax"],
-        "test": ["pytest"],
+        # ai-edge-litert: the TFLite interpreter, for the export tests.
+        "test": ["pytest", "ai-edge-litert"],
     },
     entry_points={"console_scripts": _CONSOLE_SCRIPTS},
 )

@@ -1,0 +1,376 @@
+"""Tests for multistyle.export and the multistyle-export CLI."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from multistyle import export
+from multistyle import image_io
+from multistyle import style_set
+from multistyle import training
+from multistyle import transformer_net
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STYLE_NAMES = ["starry_night", "the_scream", "wave"]
+TFLITE_SIZE = (37, 29)
+
+tf_backend_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="SavedModel/TFLite export runs on the TensorFlow backend only.")
+
+# Runs the SavedModel in a fresh process where importing Keras or multistyle
+# fails, so the export must stand on TensorFlow alone.
+_TF_ONLY_RUNNER = """
+import sys
+sys.modules["keras"] = None
+sys.modules["multistyle"] = None
+import numpy as np
+import tensorflow as tf
+
+saved_model_dir, inputs_path, outputs_path = sys.argv[1:]
+serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
+inputs = np.load(inputs_path)
+outputs = {}
+for key in inputs.files:
+    if key.startswith("images_"):
+        case = key[len("images_"):]
+        result = serve(images=tf.constant(inputs[key]),
+                       style_weights=tf.constant(inputs["weights_" + case]))
+        outputs[case] = result["stylized"].numpy()
+assert sys.modules["keras"] is None and sys.modules["multistyle"] is None
+np.savez(outputs_path, **outputs)
+"""
+
+
+def _env():
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [REPO_ROOT] + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
+
+
+def _make_model_dir(directory, seed=0):
+    """A trained-model folder with random weights; styles really differ."""
+    net = transformer_net.build_transformer_net(len(STYLE_NAMES), alpha=0.125)
+    rng = np.random.default_rng(seed)
+    for layer in transformer_net.conditional_norm_layers(net):
+        layer.gamma.assign(rng.normal(1.0, 0.5, layer.gamma.shape))
+        layer.beta.assign(rng.normal(0.0, 0.5, layer.beta.shape))
+    training.save_model(str(directory), net,
+                        [style_set.Style(n) for n in STYLE_NAMES],
+                        {"alpha": 0.125})
+    return str(directory)
+
+
+def _keras_uint8(model, images, weights):
+    """What the export should compute, from the Keras model."""
+    out = model([image_io.to_float(images), weights], training=False)
+    return image_io.to_uint8(keras.ops.convert_to_numpy(out))
+
+
+def _mirror_padded_keras_uint8(model, images, weights, min_size):
+    """The Keras model on the image mirror-padded to `min_size`, cropped."""
+    _, height, width, _ = images.shape
+    pad_h, pad_w = max(0, min_size - height), max(0, min_size - width)
+    padded = np.pad(images, ((0, 0), (pad_h // 2, pad_h - pad_h // 2),
+                             (pad_w // 2, pad_w - pad_w // 2), (0, 0)),
+                    mode="symmetric")
+    out = _keras_uint8(model, padded, weights)
+    return out[:, pad_h // 2:pad_h // 2 + height,
+               pad_w // 2:pad_w // 2 + width]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """(model folder, SavedModel folder with TFLite, what was written)."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("export needs the TensorFlow backend")
+    root = tmp_path_factory.mktemp("export")
+    model_dir = _make_model_dir(root / "trained")
+    written = export.export_saved_model(
+        model_dir, str(root / "saved_models" / "tiny"), tflite=True,
+        tflite_size=TFLITE_SIZE)
+    return model_dir, str(root / "saved_models" / "tiny"), written
+
+
+@tf_backend_only
+def test_saved_model_matches_keras_model_without_keras(exported, tmp_path):
+    model_dir, saved_model_dir, _ = exported
+    rng = np.random.default_rng(1)
+    cases = {
+        # Odd size, batch 2: one pure style, one 50/50 blend.
+        "odd": (rng.integers(0, 256, (2, 37, 29, 3), dtype=np.uint8),
+                np.array([[0, 1, 0], [0.5, 0, 0.5]], np.float32)),
+        "square": (rng.integers(0, 256, (1, 64, 64, 3), dtype=np.uint8),
+                   np.array([[0.2, 0.3, 0.5]], np.float32)),
+    }
+    inputs = {}
+    for name, (images, weights) in cases.items():
+        inputs[f"images_{name}"] = images
+        inputs[f"weights_{name}"] = weights
+    np.savez(tmp_path / "inputs.npz", **inputs)
+
+    subprocess.run(
+        [sys.executable, "-c", _TF_ONLY_RUNNER, saved_model_dir,
+         str(tmp_path / "inputs.npz"), str(tmp_path / "outputs.npz")],
+        check=True, cwd=tmp_path, timeout=300,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+
+    outputs = np.load(tmp_path / "outputs.npz")
+    model = keras.saving.load_model(
+        os.path.join(model_dir, training.MODEL_FILENAME))
+    for name, (images, weights) in cases.items():
+        got = outputs[name]
+        assert got.dtype == np.uint8 and got.shape == images.shape
+        want = _keras_uint8(model, images, weights)
+        assert np.abs(got.astype(int) - want).max() <= 1, name
+    assert not np.array_equal(outputs["odd"][0], outputs["odd"][1])
+
+
+@tf_backend_only
+def test_saved_model_mirror_pads_images_smaller_than_min_size(exported):
+    import tensorflow as tf
+
+    model_dir, saved_model_dir, _ = exported
+    serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
+    model = keras.saving.load_model(
+        os.path.join(model_dir, training.MODEL_FILENAME))
+    rng = np.random.default_rng(2)
+    weights = np.array([[0.0, 0.0, 1.0]], np.float32)
+    for shape in [(1, 1, 1, 3), (1, 5, 7, 3), (1, 9, 40, 3)]:
+        images = rng.integers(0, 256, shape, dtype=np.uint8)
+        got = serve(images=images, style_weights=weights)["stylized"].numpy()
+        want = _mirror_padded_keras_uint8(model, images, weights,
+                                          export.MIN_IMAGE_SIZE)
+        assert got.shape == shape
+        assert np.abs(got.astype(int) - want).max() <= 1, shape
+
+
+@tf_backend_only
+def test_saved_model_stores_each_weight_once(exported):
+    import tensorflow as tf
+
+    model_dir, saved_model_dir, _ = exported
+    model = keras.saving.load_model(
+        os.path.join(model_dir, training.MODEL_FILENAME))
+    stored = [name for name, _ in tf.train.list_variables(
+        os.path.join(saved_model_dir, "variables", "variables"))
+        if name != "_CHECKPOINTABLE_OBJECT_GRAPH"]
+
+    assert len(stored) == len(model.weights)
+
+
+@tf_backend_only
+def test_saved_model_cli_shows_uint8_signature(exported):
+    _, saved_model_dir, _ = exported
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    if not os.path.exists(cli):
+        pytest.skip(f"saved_model_cli not found beside {sys.executable}")
+    shown = subprocess.run(
+        [cli, "show", "--dir", saved_model_dir, "--tag_set", "serve",
+         "--signature_def", "serving_default"],
+        check=True, capture_output=True, text=True, env=_env(),
+        timeout=120).stdout
+
+    def tensor_info(kind, name):
+        match = re.search(
+            rf"{kind}\['{name}'\] tensor_info:\s+dtype: (\w+)\s+"
+            r"shape: \(([^)]*)\)", shown)
+        assert match, shown
+        return match.group(1), match.group(2).replace(" ", "")
+
+    assert tensor_info("inputs", "images") == ("DT_UINT8", "-1,-1,-1,3")
+    assert tensor_info("inputs", "style_weights") == (
+        "DT_FLOAT", f"-1,{len(STYLE_NAMES)}")
+    assert tensor_info("outputs", "stylized") == ("DT_UINT8", "-1,-1,-1,3")
+
+
+@tf_backend_only
+def test_style_names_are_copied_to_json_and_asset(exported):
+    model_dir, saved_model_dir, written = exported
+    with open(os.path.join(saved_model_dir, "styles.json")) as f:
+        copied = json.load(f)
+    with open(os.path.join(model_dir, "styles.json")) as f:
+        assert copied == json.load(f)
+    styles, config = style_set.load(written["styles"])
+    assert [s.name for s in styles] == STYLE_NAMES
+    assert config == {"alpha": 0.125}
+    with open(os.path.join(saved_model_dir, "assets", "styles.txt")) as f:
+        assert f.read().splitlines() == STYLE_NAMES
+    assert written["style_names"] == os.path.join(
+        saved_model_dir, "assets", "styles.txt")
+
+
+def _tflite_interpreter_class():
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        import tensorflow as tf
+
+        Interpreter = getattr(tf.lite, "Interpreter", None)
+    return Interpreter
+
+
+@tf_backend_only
+def test_tflite_model_matches_saved_model(exported):
+    import tensorflow as tf
+
+    _, saved_model_dir, written = exported
+    interpreter_class = _tflite_interpreter_class()
+    if interpreter_class is None:
+        pytest.skip("no TFLite interpreter: pip install ai-edge-litert")
+    assert written["tflite"] == os.path.join(saved_model_dir,
+                                             "model_float16.tflite")
+    runner = interpreter_class(model_path=written["tflite"]) \
+        .get_signature_runner("serving_default")
+    serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (1, *TFLITE_SIZE, 3), dtype=np.uint8)
+    weights = np.array([[0.6, 0.4, 0.0]], np.float32)
+
+    got = runner(images=images, style_weights=weights)["stylized"]
+    want = serve(images=images, style_weights=weights)["stylized"].numpy()
+
+    assert got.dtype == np.uint8 and got.shape == images.shape
+    # float16 weights: a few uint8 levels at most.
+    assert np.abs(got.astype(int) - want).max() <= 4
+
+
+@tf_backend_only
+def test_tflite_input_defaults_to_256_square(exported, tmp_path):
+    model_dir, _, _ = exported
+    interpreter_class = _tflite_interpreter_class()
+    if interpreter_class is None:
+        pytest.skip("no TFLite interpreter: pip install ai-edge-litert")
+
+    written = export.export_saved_model(model_dir, str(tmp_path / "out"),
+                                        tflite=True)
+
+    inputs = interpreter_class(model_path=written["tflite"]) \
+        .get_signature_runner("serving_default").get_input_details()
+    assert list(inputs["images"]["shape"]) == [1, 256, 256, 3]
+    assert inputs["images"]["dtype"] == np.uint8
+    assert list(inputs["style_weights"]["shape"]) == [1, len(STYLE_NAMES)]
+
+
+@tf_backend_only
+def test_rejects_tflite_size_that_is_not_two_positive_ints(tmp_path):
+    for size in [(0, 10), (256,), "big"]:
+        with pytest.raises(ValueError, match="tflite_size"):
+            export.export_saved_model(str(tmp_path / "model"),
+                                      str(tmp_path / "out"), tflite=True,
+                                      tflite_size=size)
+
+
+@tf_backend_only
+def test_refuses_existing_output_without_overwrite(exported, tmp_path):
+    model_dir, _, _ = exported
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "keep.txt").write_text("mine")
+
+    with pytest.raises(ValueError, match="already exists.*overwrite"):
+        export.export_saved_model(model_dir, str(output))
+
+    assert os.listdir(tmp_path) == ["out"]
+    assert os.listdir(output) == ["keep.txt"]
+
+
+@tf_backend_only
+def test_overwrite_replaces_existing_output(exported, tmp_path):
+    model_dir, _, _ = exported
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "old.txt").write_text("old")
+
+    export.export_saved_model(model_dir, str(output), overwrite=True)
+
+    assert os.listdir(tmp_path) == ["out"]
+    assert not (output / "old.txt").exists()
+    assert (output / "saved_model.pb").exists()
+
+
+@tf_backend_only
+def test_failed_export_leaves_no_partial_output(exported, tmp_path,
+                                                monkeypatch):
+    model_dir, _, _ = exported
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("converter crashed")
+
+    monkeypatch.setattr(export, "_tflite_float16", fail)
+    output = tmp_path / "saved_models" / "out"
+
+    with pytest.raises(RuntimeError, match="converter crashed"):
+        export.export_saved_model(model_dir, str(output), tflite=True)
+
+    assert os.listdir(tmp_path / "saved_models") == []
+
+
+@tf_backend_only
+def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
+                                                monkeypatch):
+    model_dir, _, _ = exported
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("converter crashed")
+
+    monkeypatch.setattr(export, "_tflite_float16", fail)
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "old.txt").write_text("old")
+
+    with pytest.raises(RuntimeError):
+        export.export_saved_model(model_dir, str(output), tflite=True,
+                                  overwrite=True)
+
+    assert os.listdir(tmp_path) == ["out"]
+    assert os.listdir(output) == ["old.txt"]
+
+
+@tf_backend_only
+def test_rejects_style_list_that_does_not_match_model(tmp_path):
+    model_dir = _make_model_dir(tmp_path / "trained")
+    style_set.save(os.path.join(model_dir, "styles.json"),
+                   [style_set.Style("only_one")])
+
+    with pytest.raises(ValueError, match="lists 1 styles.*built for 3"):
+        export.export_saved_model(model_dir, str(tmp_path / "out"))
+
+    assert sorted(os.listdir(tmp_path)) == ["trained"]
+
+
+@tf_backend_only
+def test_rejects_missing_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No trained model"):
+        export.export_saved_model(str(tmp_path / "nowhere"),
+                                  str(tmp_path / "out"))
+
+
+def test_refuses_backends_other_than_tensorflow(tmp_path, monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+
+    with pytest.raises(ValueError, match="KERAS_BACKEND=tensorflow"):
+        export.export_saved_model(str(tmp_path / "model"),
+                                  str(tmp_path / "out"))
+
+
+def test_cli_reports_bad_input_with_exit_code_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.export",
+         f"--model={tmp_path / 'missing'}", f"--output={tmp_path / 'out'}"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=_env(),
+        timeout=300)
+
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines()
+              if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
