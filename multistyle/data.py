@@ -32,6 +32,17 @@ def find_images(root):
                   and p.lower().endswith(image_io.IMAGE_EXTENSIONS))
 
 
+def split_holdout(files, every):
+    """Splits sorted files into (training, held out): every `every`-th file
+    (0, every, 2*every, ...) is held out; `every=0` holds out nothing."""
+    if every < 0:
+        raise ValueError(f"holdout_every must be >= 0. Received: {every}")
+    if every == 0:
+        return list(files), []
+    return ([f for i, f in enumerate(files) if i % every],
+            [f for i, f in enumerate(files) if not i % every])
+
+
 def random_crop(image, size, rng):
     """Resizes the short side to `size`, then takes a random `size`-square
     crop, flipped left-right with probability 1/2. uint8 HWC in and out."""

@@ -37,6 +37,7 @@ class TrainConfig:
     content: str
     styles: list
     model_dir: str
+    holdout_every: int = 0
     image_size: int = 256
     style_image_size: int = 256
     batch_size: int = 16
@@ -154,7 +155,8 @@ def train(config):
         content_files = []
         data.parse_tfds_source(config.content)
     else:
-        content_files = data.find_images(config.content)
+        content_files, _ = data.split_holdout(
+            data.find_images(config.content), config.holdout_every)
         if not content_files:
             raise ValueError(
                 f"No content images (jpg/png/webp/bmp) found in "

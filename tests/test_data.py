@@ -80,3 +80,11 @@ def test_tfds_dataset_yields_crops(tmp_path):
         ((images, weights),) = next(iter(ds))
     assert tuple(images.shape) == (2, 12, 12, 3)
     assert tuple(weights.shape) == (2, 3)
+
+
+def test_split_holdout_takes_every_nth_file():
+    files = [f"{i:03d}.jpg" for i in range(25)]
+    train, held_out = data.split_holdout(files, every=10)
+    assert held_out == ["000.jpg", "010.jpg", "020.jpg"]
+    assert len(train) == 22 and not set(train) & set(held_out)
+    assert data.split_holdout(files, every=0) == (files, [])

@@ -17,3 +17,8 @@ STYLE_LAYERS = flags.DEFINE_list(
     "VGG-19 layers of the style (Gram matrix) loss.")
 IMAGE_SIZE = flags.DEFINE_integer(
     "image_size", 256, "Side of the square photo crops, pixels.")
+HOLDOUT_EVERY = flags.DEFINE_integer(
+    "holdout_every", 0,
+    "Hold out every N-th content photo (sorted by path) from training, for "
+    "evaluation; multistyle-evaluate with the same value uses exactly "
+    "those photos. 0 holds out nothing.")

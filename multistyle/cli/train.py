@@ -70,6 +70,7 @@ def main(argv):
         content=_CONTENT.value,
         styles=_STYLES.value,
         model_dir=_MODEL_DIR.value,
+        holdout_every=common_flags.HOLDOUT_EVERY.value,
         image_size=common_flags.IMAGE_SIZE.value,
         style_image_size=_STYLE_IMAGE_SIZE.value,
         batch_size=_BATCH_SIZE.value,
