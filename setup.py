@@ -5,6 +5,8 @@ import setuptools
 _CONSOLE_SCRIPTS = [
     "multistyle-train=multistyle.cli.train:run",
     "multistyle-export=multistyle.cli.export:run",
+    "multistyle-optimize=multistyle.cli.optimize:run",
+    "multistyle-evaluate=multistyle.cli.evaluate:run",
 ]
 
 setuptools.setup(

