@@ -44,9 +44,8 @@ def split_holdout(files, every):
 
 
 def random_crop(image, size, rng):
-    """Resizes the short side to `size`, then takes a random `size`-square
-    crop, flipped left-right with probability 1/2. uint8 HWC in and out."""
-    image = image_io.resize_short_side(image, size)
+    """A random `size`-square crop of an image whose short side is `size`,
+    flipped left-right with probability 1/2. uint8 HWC in and out."""
     height, width = image.shape[:2]
     top = rng.integers(0, height - size + 1)
     left = rng.integers(0, width - size + 1)
@@ -69,6 +68,9 @@ class ImageFolderDataset(keras.utils.PyDataset):
         steps_per_epoch: Batches per epoch.
         seed: Base random seed.
         initial_epoch: Epoch the first batch belongs to (for resuming).
+        cache_bytes: Keep up to this many bytes of decoded, resized photos
+            in memory, so later epochs skip JPEG decoding and resizing (the
+            crops are the same either way).
         **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
 
     Each batch is `((images, style_weights),)`: float32 RGB [0, 1] of shape
@@ -76,7 +78,8 @@ class ImageFolderDataset(keras.utils.PyDataset):
     """
 
     def __init__(self, files, batch_size, image_size, num_styles,
-                 steps_per_epoch, seed=0, initial_epoch=0, **kwargs):
+                 steps_per_epoch, seed=0, initial_epoch=0,
+                 cache_bytes=2 * 1024**3, **kwargs):
         super().__init__(**kwargs)
         if not files:
             raise ValueError("No content images given.")
@@ -90,6 +93,8 @@ class ImageFolderDataset(keras.utils.PyDataset):
         self.num_skipped = 0
         self._lock = threading.Lock()
         self._bad_files = set()
+        self._cache = {}
+        self._cache_bytes_left = cache_bytes
 
     def __len__(self):
         return self.steps_per_epoch
@@ -106,8 +111,7 @@ class ImageFolderDataset(keras.utils.PyDataset):
             if path in self._bad_files:
                 continue
             try:
-                return random_crop(image_io.load_image(path),
-                                   self.image_size, rng)
+                return random_crop(self._resized(path), self.image_size, rng)
             except image_io.ImageReadError as e:
                 with self._lock:
                     if path not in self._bad_files:
@@ -115,6 +119,17 @@ class ImageFolderDataset(keras.utils.PyDataset):
                         self.num_skipped += 1
                         logging.warning("Skipping content image: %s", e)
         raise ValueError("None of the content images could be read.")
+
+    def _resized(self, path):
+        image = self._cache.get(path)
+        if image is None:
+            image = image_io.resize_short_side(image_io.load_image(path),
+                                               self.image_size)
+            with self._lock:
+                if image.nbytes <= self._cache_bytes_left:
+                    self._cache[path] = image
+                    self._cache_bytes_left -= image.nbytes
+        return image
 
     def __getitem__(self, index):
         rng = np.random.default_rng([self.seed, self.epoch, index])

@@ -50,9 +50,19 @@ def test_unreadable_files_are_skipped_and_counted(photo_dir):
 
 
 def test_random_crop_of_wide_image_is_square():
-    image = np.zeros((10, 30, 3), np.uint8)
+    image = np.zeros((8, 30, 3), np.uint8)
     crop = data.random_crop(image, 8, np.random.default_rng(0))
     assert crop.shape == (8, 8, 3)
+
+
+def test_cached_photos_give_the_same_batches(photo_dir):
+    files = data.find_images(photo_dir)
+    cached = data.ImageFolderDataset(files, 3, 16, 2, steps_per_epoch=4)
+    uncached = data.ImageFolderDataset(files, 3, 16, 2, steps_per_epoch=4,
+                                       cache_bytes=0)
+    for i in range(4):
+        np.testing.assert_array_equal(cached[i][0][0], uncached[i][0][0])
+    assert cached._cache and not uncached._cache
 
 
 @pytest.mark.parametrize("source,expected", [
