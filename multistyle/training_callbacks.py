@@ -8,6 +8,7 @@ import numpy as np
 
 from multistyle import checkpoint
 from multistyle import image_io
+from multistyle import transformer_net
 
 
 class CheckpointCallback(keras.callbacks.Callback):
@@ -37,7 +38,7 @@ class SummaryCallback(keras.callbacks.Callback):
         writer: A `summary_writer.SummaryWriter`.
         transformer: The network being trained.
         sample_images: float32 `(n, h, w, 3)` photos in [0, 1].
-        num_styles: Styles shown in the sample grid (the first ones).
+        num_styles: How many styles the sample grid shows (the first).
         steps_per_epoch: Steps per epoch (to compute the global step).
         total_steps: Steps of the whole run (for the ETA).
         every_n_steps: Scalar summary interval.
@@ -81,9 +82,10 @@ class SummaryCallback(keras.callbacks.Callback):
     def sample_grid(self):
         """One row per sample photo: the photo, then each style."""
         rows = []
+        total = transformer_net.num_styles_of(self.transformer)
+        weights = np.eye(total, dtype=np.float32)[:self.num_styles]
         for image in self.sample_images:
             batch = np.repeat(image[None], self.num_styles, axis=0)
-            weights = np.eye(self.num_styles, dtype=np.float32)
             stylized = np.asarray(self.transformer.predict_on_batch(
                 [batch, weights]))
             rows.append(np.concatenate([image, *stylized], axis=1))
