@@ -44,6 +44,11 @@ def _to_rgb(image):
     return image.convert("RGB")
 
 
+def to_rgb_array(image):
+    """A PIL image of any mode as a uint8 RGB array, HWC (see `_to_rgb`)."""
+    return np.asarray(_to_rgb(image))
+
+
 def load_image(path):
     """Reads an image file as uint8 RGB, HWC.
 

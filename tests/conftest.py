@@ -71,3 +71,38 @@ def style_files(tmp_path):
     return [write_image(str(tmp_path / "styles" / f"{name}.png"), 64, 64,
                         seed=10 + i)
             for i, name in enumerate(["red_style", "blue_style"])]
+
+
+TEST_STYLE_NAMES = ("starry_night", "great_wave", "composition_vii")
+
+
+def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
+    """Saves an untrained alpha=0.125 model folder whose styles differ.
+
+    The conditional instance norm tables are randomized, so each style (row)
+    paints a visibly different image. Returns `directory`.
+    """
+    # Imported here: conftest must stay importable without building models.
+    import keras
+
+    from multistyle import style_set
+    from multistyle import training
+    from multistyle import transformer_net
+
+    keras.utils.set_random_seed(seed)
+    net = transformer_net.build_transformer_net(len(style_names), alpha=0.125)
+    rng = np.random.default_rng(seed)
+    for norm in transformer_net.conditional_norm_layers(net):
+        norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
+        norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
+    training.save_model(str(directory), net,
+                        [style_set.Style(name) for name in style_names],
+                        {"alpha": 0.125})
+    return str(directory)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """A saved untrained model folder (model.keras + styles.json) with the
+    three styles of `TEST_STYLE_NAMES`."""
+    return save_random_model(tmp_path_factory.mktemp("model") / "tiny3")
