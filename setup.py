@@ -7,6 +7,8 @@ _CONSOLE_SCRIPTS = [
     "multistyle-export=multistyle.cli.export:run",
     "multistyle-optimize=multistyle.cli.optimize:run",
     "multistyle-evaluate=multistyle.cli.evaluate:run",
+    "multistyle-stylize=multistyle.cli.stylize:run",
+    "multistyle-grid=multistyle.cli.grid:run",
 ]
 
 setuptools.setup(

@@ -128,6 +128,22 @@ def as_rgb_array(image):
         ) from e
 
 
+def check_options(strength=1.0, max_size=None,
+                  tile_size=tiling.DEFAULT_TILE_SIZE,
+                  tile_overlap=tiling.DEFAULT_OVERLAP):
+    """Raises ValueError unless `Stylizer.stylize` accepts these options;
+    lets a batch fail once, before its first image."""
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(
+            f"`strength` must be between 0 and 1. Received: "
+            f"strength={strength}")
+    if max_size is not None and max_size < 1:
+        raise ValueError(
+            f"`max_size` must be a positive number of pixels. Received: "
+            f"max_size={max_size}")
+    tiling.check_tile_sizes(tile_size, tile_overlap)
+
+
 def _fit_long_side(image, max_size):
     """Downsizes a uint8 HWC array so its long side is at most `max_size`."""
     height, width = image.shape[:2]
@@ -256,15 +272,7 @@ class Stylizer:
             weights = weights.ravel()
         weights = style_weights.parse(weights, self.style_names,
                                       normalize=False)
-        if not 0.0 <= strength <= 1.0:
-            raise ValueError(
-                f"`strength` must be between 0 and 1. Received: "
-                f"strength={strength}")
-        if max_size is not None and max_size < 1:
-            raise ValueError(
-                f"`max_size` must be a positive number of pixels. Received: "
-                f"max_size={max_size}")
-        tiling.check_tile_sizes(tile_size, tile_overlap)
+        check_options(strength, max_size, tile_size, tile_overlap)
         array = as_rgb_array(image)
         if max_size is not None:
             array = _fit_long_side(array, max_size)

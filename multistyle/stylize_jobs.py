@@ -1,0 +1,121 @@
+"""Which photos to stylize and where each result goes.
+
+One input file gives one output file. A folder (searched recursively) or a
+glob gives a batch: every image goes into an output folder under its path
+relative to the inputs' common folder, so files of the same name in
+different subfolders do not collide. Paths are checked before any work
+starts: output extensions, writable folders, inputs never overwritten.
+"""
+
+import dataclasses
+import glob
+import os
+import tempfile
+
+from multistyle import image_io
+
+DEFAULT_OUTPUT_FILE = "stylized.jpg"
+DEFAULT_OUTPUT_FOLDER = "stylized"
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One photo to stylize and the file to write."""
+
+    source: str
+    destination: str
+
+
+def _is_pattern(path):
+    return glob.has_magic(path)
+
+
+def find_images(path):
+    """Image files under a folder (recursive) or matching a glob, sorted."""
+    if os.path.isdir(path):
+        candidates = glob.glob(os.path.join(glob.escape(path), "**", "*"),
+                               recursive=True)
+    else:
+        candidates = glob.glob(path, recursive=True)
+    return sorted(p for p in candidates if os.path.isfile(p)
+                  and p.lower().endswith(image_io.IMAGE_EXTENSIONS))
+
+
+def _check_extension(path, what):
+    if not path.lower().endswith(image_io.IMAGE_EXTENSIONS):
+        raise ValueError(
+            f"{what} {path} must end with one of "
+            f"{', '.join(image_io.IMAGE_EXTENSIONS)}.")
+
+
+def plan(input_path, output=None):
+    """Pairs every input photo with its output path.
+
+    Args:
+        input_path: An image file, a folder, or a glob pattern.
+        output: For one file: the output file, or an existing folder (or a
+            path ending in a separator) to write into under the input's
+            name; default `stylized.jpg`. For a folder or glob: the output
+            folder; default `stylized`.
+
+    Returns:
+        `(jobs, is_batch)`: a list of `Job` and whether the input named
+        several files (a folder or glob).
+
+    Raises:
+        FileNotFoundError: If the input does not exist or matches no image.
+        ValueError: If the output has no image extension, is a file where
+            a folder is needed, or would overwrite an input.
+    """
+    is_batch = os.path.isdir(input_path) or (
+        _is_pattern(input_path) and not os.path.isfile(input_path))
+    if not is_batch:
+        if not os.path.exists(input_path):
+            raise FileNotFoundError(f"Input {input_path} does not exist.")
+        output = output or DEFAULT_OUTPUT_FILE
+        if os.path.isdir(output) or output.endswith(("/", os.sep)):
+            output = os.path.join(output, os.path.basename(input_path))
+        _check_extension(output, "Output file")
+        jobs = [Job(input_path, output)]
+    else:
+        sources = find_images(input_path)
+        if not sources:
+            raise FileNotFoundError(
+                f"No images ({', '.join(image_io.IMAGE_EXTENSIONS)}) found "
+                f"in {input_path}.")
+        output = output or DEFAULT_OUTPUT_FOLDER
+        if os.path.isfile(output):
+            raise ValueError(
+                f"Output {output} is a file; a folder or glob input needs an "
+                "output folder.")
+        base = (input_path if os.path.isdir(input_path)
+                else os.path.commonpath([os.path.dirname(os.path.abspath(s))
+                                         for s in sources]))
+        jobs = [Job(s, os.path.join(output, os.path.relpath(
+            os.path.abspath(s), os.path.abspath(base)))) for s in sources]
+    for job in jobs:
+        if os.path.abspath(job.source) == os.path.abspath(job.destination):
+            raise ValueError(
+                f"Output {job.destination} would overwrite its input; "
+                "choose another --output.")
+    return jobs, is_batch
+
+
+def check_writable(jobs):
+    """Creates the output folders and checks that files can be written.
+
+    Raises:
+        ValueError: Naming the folder that cannot be created or written.
+    """
+    folders = sorted({os.path.dirname(os.path.abspath(j.destination))
+                      for j in jobs})
+    for folder in folders:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+            os.close(fd)
+            os.remove(probe)
+        except OSError as e:
+            raise ValueError(
+                f"Cannot write to output folder {folder}: "
+                f"{e.strerror or e}.") from e
