@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# GPU benchmarks for BENCHMARKS.md (JAX backend, no TensorFlow), run on a
+# lent machine with .carry/ from tools/device/prepare_carry.py:
+#   run(command="bash tools/device/gpu_benchmarks.sh", carry=[".carry"])
+# Appends Markdown tables to $OUT/gpu_benchmarks.md.
+set -uo pipefail
+out="${OUT:-/tmp/out}"
+mkdir -p "${out}"
+py="${PYTHON:-python3}"
+if [[ -z "${SKIP_WHEELS:-}" ]]; then
+  "${py}" -m pip install -q --no-index --no-deps --no-compile \
+    --no-cache-dir --upgrade --target /tmp/site .carry/whl/*.whl
+fi
+export PYTHONPATH="/tmp/site:${PWD}" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
+report="${out}/gpu_benchmarks.md"
+nvidia-smi --query-gpu=name --format=csv,noheader >> "${report}" || true
+timeout 200 "${py}" benchmarks/training_throughput.py \
+  --photos=.carry/photos --vgg_weights=.carry/vgg19.bin \
+  --batch_sizes="${BATCH_SIZES:-16,64}" --workers=12 \
+  --steps="${STEPS:-30}" "$@" 2>&1 | grep -E '^\||^machine|Error' \
+  | tee -a "${report}"
+timeout 120 "${py}" benchmarks/inference_latency.py --peer=false \
+  --repeats=20 2>&1 | grep -E '^\||^machine|Error' | tee -a "${report}"
