@@ -9,6 +9,7 @@ _CONSOLE_SCRIPTS = [
     "multistyle-evaluate=multistyle.cli.evaluate:run",
     "multistyle-stylize=multistyle.cli.stylize:run",
     "multistyle-grid=multistyle.cli.grid:run",
+    "multistyle-styles=multistyle.cli.styles:run",
 ]
 
 setuptools.setup(

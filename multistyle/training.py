@@ -58,6 +58,9 @@ class TrainConfig:
     summary_every: int = 50
     seed: int = 0
     workers: int = 1
+    # A model folder whose styles the run extends (see `finetune`); empty
+    # when training from scratch.
+    base_model: str = ""
 
     def validate(self):
         """Checks values that need no file access; raises ValueError."""
@@ -115,24 +118,39 @@ def _sample_images(files, size):
     return image_io.to_float(np.stack(samples))
 
 
+# What a resumed run must share with the run that wrote its checkpoints,
+# with the value runs that predate the key stand for.
+_RESUME_KEYS = {"styles": None, "alpha": None, "base_model": ""}
+
+
 def _check_resume_config(model_dir, config_dict):
     """Refuses to resume a run whose styles or network differ."""
     path = os.path.join(model_dir, _CONFIG_FILENAME)
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             previous = json.load(f)
-        for key in ("styles", "alpha"):
-            if previous.get(key) != config_dict[key]:
+        for key, default in _RESUME_KEYS.items():
+            if previous.get(key, default) != config_dict[key]:
                 raise ValueError(
                     f"--model_dir={model_dir} holds a run with a different "
                     f"--{key} ({previous.get(key)}); use a new --model_dir.")
 
 
-def train(config):
+def train(config, transformer=None, write_model=True, callbacks=()):
     """Trains (or resumes) a multi-style network as `config` says.
 
     Writes into `config.model_dir`: checkpoints, TensorBoard logs under
     `logs/`, and at the end `model.keras` plus `styles.json`.
+
+    Args:
+        config: A `TrainConfig`.
+        transformer: Network to train instead of a fresh
+            `build_transformer_net(len(styles), config.alpha)`; it must
+            paint one style per style image, and only its trainable
+            weights learn (`finetune` passes one with frozen convolutions).
+        write_model: Whether to write `model.keras` and `styles.json` at
+            the end (`finetune` writes its own).
+        callbacks: Extra Keras callbacks for `fit()`.
 
     Returns:
         The trained transformer network (`keras.Model`).
@@ -185,8 +203,14 @@ def train(config):
         style_files, config.style_image_size, vgg, config.style_layers,
         config.vgg_weights, config.model_dir)
 
-    transformer = transformer_net.build_transformer_net(
-        len(styles), alpha=config.alpha)
+    if transformer is None:
+        transformer = transformer_net.build_transformer_net(
+            len(styles), alpha=config.alpha)
+    elif transformer_net.num_styles_of(transformer) != len(styles):
+        raise ValueError(
+            f"The network to train paints "
+            f"{transformer_net.num_styles_of(transformer)} styles but "
+            f"{len(styles)} style images were found.")
     model = trainer_lib.MultiStyleTrainer(
         transformer, vgg, grams,
         content_layers=config.content_layers,
@@ -231,12 +255,14 @@ def train(config):
             writer, transformer, samples, min(len(styles), 8), spc,
             config.num_steps, every_n_steps=config.summary_every),
         training_callbacks.ProgressLogger(spc, config.num_steps),
+        *callbacks,
     ]
     if initial_epoch < epochs:
         model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch,
                   steps_per_epoch=spc, callbacks=callbacks, verbose=1)
     writer.close()
-    save_model(config.model_dir, transformer, styles, config_dict)
+    if write_model:
+        save_model(config.model_dir, transformer, styles, config_dict)
     return transformer
 
 

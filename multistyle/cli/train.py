@@ -3,12 +3,18 @@
 Example:
     multistyle-train --flagfile=configs/tiny.cfg --model_dir=/tmp/tiny
 
+Add styles to a trained model, keeping its styles bit for bit:
+    multistyle-train --base_model=/tmp/tiny --add_styles=scream.jpg \
+        --content=photos/ --model_dir=/tmp/tiny_plus_scream
+
 Rerun the same command to resume from the newest checkpoint.
 """
 
 from absl import app
 from absl import flags
+from absl import logging
 
+from multistyle import finetune
 from multistyle import training
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
@@ -21,18 +27,37 @@ _STYLES = flags.DEFINE_list(
     "styles", None,
     "Style paintings: image files, folders or globs, comma-separated. "
     "Style names come from the file names.")
+_BASE_MODEL = flags.DEFINE_string(
+    "base_model", None,
+    "Add styles to this trained model folder (model.keras + styles.json) "
+    "instead of training from scratch: only the --add_styles' gamma/beta "
+    "rows train, so the base styles and all convolutions stay bit-identical "
+    "and --alpha comes from the base. Unless given, --num_steps defaults to "
+    f"{finetune.DEFAULT_NUM_STEPS} and --learning_rate to "
+    f"{finetune.DEFAULT_LEARNING_RATE} here. The model with the base styles "
+    "and then the new ones is written to --model_dir.")
+_ADD_STYLES = flags.DEFINE_list(
+    "add_styles", None,
+    "With --base_model: paintings to learn as new styles (image files, "
+    "folders or globs), named after their files.")
 _MODEL_DIR = flags.DEFINE_string(
     "model_dir", None, "Output folder: checkpoints, logs/, model.keras.")
 _STYLE_IMAGE_SIZE = flags.DEFINE_integer(
     "style_image_size", 256, "Short side of the style images, pixels.")
 _BATCH_SIZE = flags.DEFINE_integer("batch_size", 16, "Images per step.")
-_NUM_STEPS = flags.DEFINE_integer("num_steps", 40000, "Training steps.")
+_NUM_STEPS = flags.DEFINE_integer(
+    "num_steps", 40000,
+    f"Training steps ({finetune.DEFAULT_NUM_STEPS} with --base_model).")
 _STEPS_PER_CHECKPOINT = flags.DEFINE_integer(
     "steps_per_checkpoint", 1000,
     "Steps between checkpoints (and sample images); divides --num_steps.")
-_LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "Adam rate.")
+_LEARNING_RATE = flags.DEFINE_float(
+    "learning_rate", 1e-3,
+    f"Adam rate ({finetune.DEFAULT_LEARNING_RATE} with --base_model).")
 _ALPHA = flags.DEFINE_float(
-    "alpha", 1.0, "Width multiplier of the network (0.25: lite model).")
+    "alpha", 1.0,
+    "Width multiplier of the network (0.25: lite model); with --base_model, "
+    "the base model's.")
 _CONTENT_WEIGHT = flags.DEFINE_float("content_weight", 1.0,
                                      "Content loss weight.")
 _STYLE_WEIGHT = flags.DEFINE_float("style_weight", 1.0,
@@ -63,21 +88,47 @@ def _floats(values, flag):
         raise ValueError(f"--{flag} takes numbers; got {values}.") from e
 
 
+def _unless_given(flag, add_style_default):
+    """The flag's value, or the add-style default if it was not given."""
+    if _BASE_MODEL.value and not flags.FLAGS[flag.name].present:
+        return add_style_default
+    return flag.value
+
+
+def _styles_to_learn():
+    """--styles, or --add_styles with --base_model; raises UsageError."""
+    if not _BASE_MODEL.value:
+        if _ADD_STYLES.value:
+            raise app.UsageError("--add_styles needs --base_model.")
+        if not _STYLES.value:
+            raise app.UsageError(
+                "Give --styles, or --base_model and --add_styles.")
+        return _STYLES.value
+    if not _ADD_STYLES.value:
+        raise app.UsageError("--base_model needs --add_styles.")
+    if _STYLES.value:
+        logging.warning("Ignoring --styles: with --base_model the base "
+                        "styles are kept and --add_styles are learned.")
+    return _ADD_STYLES.value
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     config = training.TrainConfig(
         content=_CONTENT.value,
-        styles=_STYLES.value,
+        styles=_styles_to_learn(),
         model_dir=_MODEL_DIR.value,
+        base_model=_BASE_MODEL.value or "",
         holdout_every=common_flags.HOLDOUT_EVERY.value,
         image_size=common_flags.IMAGE_SIZE.value,
         style_image_size=_STYLE_IMAGE_SIZE.value,
         batch_size=_BATCH_SIZE.value,
-        num_steps=_NUM_STEPS.value,
+        num_steps=_unless_given(_NUM_STEPS, finetune.DEFAULT_NUM_STEPS),
         steps_per_checkpoint=_STEPS_PER_CHECKPOINT.value,
-        learning_rate=_LEARNING_RATE.value,
-        alpha=_ALPHA.value,
+        learning_rate=_unless_given(_LEARNING_RATE,
+                                    finetune.DEFAULT_LEARNING_RATE),
+        alpha=_unless_given(_ALPHA, None),  # None: the base model's.
         content_layers=tuple(common_flags.CONTENT_LAYERS.value),
         style_layers=tuple(common_flags.STYLE_LAYERS.value),
         content_weight=_CONTENT_WEIGHT.value,
@@ -94,11 +145,14 @@ def main(argv):
         seed=_SEED.value,
         workers=_WORKERS.value,
     )
-    training.train(config)
+    if config.base_model:
+        finetune.add_styles(config)
+    else:
+        training.train(config)
 
 
 def run():
-    flags.mark_flags_as_required(["content", "styles", "model_dir"])
+    flags.mark_flags_as_required(["content", "model_dir"])
     app_runner.run(main)
 
 

@@ -1,0 +1,75 @@
+"""Lists, renames and removes the styles of a trained model.
+
+Examples:
+    multistyle-styles --model=models/m16
+    multistyle-styles --model=models/m16 --remove=great_wave \\
+        --output=models/m15
+    multistyle-styles --model=models/m16 --rename=starry_night:gogh \\
+        --output=models/m16_renamed
+
+Edits write a new model folder; the input folder is never changed. To add
+styles, use multistyle-train --base_model=... --add_styles=...
+"""
+
+import os
+
+from absl import app
+from absl import flags
+
+from multistyle import style_editing
+from multistyle import style_set
+from multistyle.cli import app_runner
+
+_MODEL = flags.DEFINE_string(
+    "model", None, "Model folder: model.keras and styles.json.")
+_LIST = flags.DEFINE_bool(
+    "list", False,
+    "Print index, name, source and added_by_finetuning of each style (what "
+    "happens without --rename/--remove; with them, lists the new model).")
+_RENAME = flags.DEFINE_list(
+    "rename", [], "old:new name pairs, comma-separated; applied after "
+    "--remove.")
+_REMOVE = flags.DEFINE_list(
+    "remove", [],
+    "Names of styles to delete (their rows of every gamma/beta table).")
+_OUTPUT = flags.DEFINE_string(
+    "output", None,
+    "New model folder written by --rename/--remove; must not exist.")
+
+
+def _print_styles(styles):
+    width = max(len("name"), *(len(s.name) for s in styles))
+    print(f"{'index':>5}  {'name':<{width}}  added_by_finetuning  source")
+    for i, style in enumerate(styles):
+        print(f"{i:>5}  {style.name:<{width}}  "
+              f"{str(style.added_by_finetuning):<19}  {style.source}")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    editing = bool(_RENAME.value or _REMOVE.value)
+    if editing and not _OUTPUT.value:
+        raise ValueError("--rename and --remove write a new model folder: "
+                         "give --output=NEW_FOLDER.")
+    if _OUTPUT.value and not editing:
+        raise ValueError("--output needs --rename or --remove.")
+    if editing:
+        styles = style_editing.edit_model_folder(
+            _MODEL.value, _OUTPUT.value, remove=_REMOVE.value,
+            renames=style_editing.parse_renames(_RENAME.value))
+        print(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
+    else:
+        styles, _ = style_set.load(
+            os.path.join(_MODEL.value, style_set.STYLES_FILENAME))
+    if _LIST.value or not editing:
+        _print_styles(styles)
+
+
+def run():
+    flags.mark_flags_as_required(["model"])
+    app_runner.run(main)
+
+
+if __name__ == "__main__":
+    run()
