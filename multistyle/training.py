@@ -229,6 +229,8 @@ def train(config, transformer=None, write_model=True, callbacks=()):
     latest = checkpoint.latest(config.model_dir)
     if latest:
         step = checkpoint.restore(latest, transformer, optimizer)
+        # The flags, not the checkpoint, say the learning rate from now on.
+        optimizer.learning_rate = config.learning_rate
         logging.info("Resuming from %s (step %d).", latest, step)
     spc = config.steps_per_checkpoint
     initial_epoch = step // spc

@@ -84,12 +84,14 @@ def test_rerun_resumes_and_continues_the_step_count(
     training.train(_tiny_config(photo_dir, style_files, model_dir,
                                 real_vgg_weights, num_steps=2))
     training.train(_tiny_config(photo_dir, style_files, model_dir,
-                                real_vgg_weights, num_steps=4))
+                                real_vgg_weights, num_steps=4,
+                                learning_rate=5e-4))
     latest = checkpoint.latest(model_dir)
     assert latest.endswith("ckpt-00000004.npz")
     with np.load(latest) as ckpt:
-        iterations = [ckpt[k] for k in ckpt.files if k.endswith("iteration")]
-    assert int(iterations[0]) == 4
+        assert int(ckpt["optimizer/iteration"]) == 4
+        # A resumed run follows the new --learning_rate flag.
+        np.testing.assert_allclose(ckpt["optimizer/learning_rate"], 5e-4)
 
 
 def test_refuses_to_resume_with_other_styles(photo_dir, style_files,
