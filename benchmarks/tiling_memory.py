@@ -62,12 +62,13 @@ def _photo(size):
 
 def _run_child(config):
     # Imported here so that the parent process stays small and fast.
-    import keras  # pylint: disable=g-import-not-at-top
+    # pylint: disable=g-import-not-at-top
+    import keras
 
-    from multistyle import style_set  # pylint: disable=g-import-not-at-top
-    from multistyle import stylizer  # pylint: disable=g-import-not-at-top
-    from multistyle import training  # pylint: disable=g-import-not-at-top
-    from multistyle import transformer_net  # pylint: disable=g-import-not-at-top
+    from multistyle import style_set
+    from multistyle import stylizer
+    from multistyle import training
+    from multistyle import transformer_net
 
     num_styles = config["num_styles"]
     net = transformer_net.build_transformer_net(num_styles,

@@ -206,6 +206,7 @@ class Stylizer:
 
     @property
     def num_styles(self):
+        """How many styles the model paints."""
         return len(self.styles)
 
     def weights(self, weights=None, style=None, normalize=True):
@@ -216,7 +217,7 @@ class Stylizer:
         return style_weights.resolve(self.style_names, weights=weights,
                                      style=style, normalize=normalize)
 
-    def _tile_function(self, network, weights, strength, preserve_color):
+    def _tile_function(self, weights, strength, preserve_color):
         """uint8 HWC tile -> float32 HWC stylized, mixed and recoloured."""
         batch_weights = weights[None, :]
 
@@ -229,8 +230,8 @@ class Stylizer:
                 padded = np.pad(tile, [(pad_h // 2, pad_h - pad_h // 2),
                                        (pad_w // 2, pad_w - pad_w // 2),
                                        (0, 0)], mode="reflect")
-            out = network(image_io.to_float(padded)[None],
-                          batch_weights)[0]
+            out = self._network(image_io.to_float(padded)[None],
+                                batch_weights)[0]
             out = out[pad_h // 2:pad_h // 2 + height,
                       pad_w // 2:pad_w // 2 + width]
             if not preserve_color and strength == 1.0:
@@ -279,8 +280,7 @@ class Stylizer:
         array = as_rgb_array(image)
         if max_size is not None:
             array = _fit_long_side(array, max_size)
-        fn = self._tile_function(self._network, weights, float(strength),
-                                 preserve_color)
+        fn = self._tile_function(weights, float(strength), preserve_color)
         out = tiling.map_tiles(array, fn, tile_size=tile_size,
                                overlap=tile_overlap, on_tile=on_tile)
         return Image.fromarray(out)

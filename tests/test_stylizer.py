@@ -48,8 +48,8 @@ def test_styles_paint_differently(stylizer, photo):
 
 def test_style_by_name_equals_one_hot_vector(stylizer, photo):
     by_name = stylizer.stylize(photo, stylizer.weights(style="great_wave"))
-    np.testing.assert_array_equal(np.asarray(by_name),
-                                  np.asarray(stylizer.stylize(photo, [0, 1, 0])))
+    one_hot = stylizer.stylize(photo, [0, 1, 0])
+    np.testing.assert_array_equal(np.asarray(by_name), np.asarray(one_hot))
 
 
 def test_weights_spec_is_normalized_by_default(stylizer):
