@@ -79,18 +79,24 @@ def infer_alpha(net, hint=None):
         ValueError: If no such value is found.
     """
     shapes = _conv_shapes(net)
-    candidates = [] if hint is None else [float(hint)]
-    if "res1_a_conv" in shapes:
-        full = transformer_net.build_transformer_net(1, alpha=1.0)
-        candidates.append(shapes["res1_a_conv"][-1]
-                          / full.get_layer("res1_a_conv").filters)
-    for alpha in candidates:
+
+    def candidates():
+        if hint is not None:
+            yield float(hint)
+        if "res1_a_conv" in shapes:
+            full = transformer_net.build_transformer_net(1, alpha=1.0)
+            yield (shapes["res1_a_conv"][-1]
+                   / full.get_layer("res1_a_conv").filters)
+
+    tried = []
+    for alpha in candidates():
         if _conv_shapes(transformer_net.build_transformer_net(
                 1, alpha=alpha)) == shapes:
             return alpha
+        tried.append(alpha)
     raise ValueError(
         f"Model '{net.name}' is not a build_transformer_net network of any "
-        f"width (tried alpha={candidates}); its convolutions are {shapes}.")
+        f"width (tried alpha={tried}); its convolutions are {shapes}.")
 
 
 def with_style_tables(net, tables, alpha=None, dtype="float32"):
