@@ -14,6 +14,17 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     learned style; any other vector blends styles inside the graph. Moments
     are computed in float32 even under a mixed-precision policy.
 
+    `style_weights` may also be a per-pixel map of shape
+    `(batch, height, width, num_styles)`, e.g. from style masks, so that
+    one forward pass paints different styles in different regions. The map
+    is resized bilinearly to the features' height and width; the moments
+    are computed once per style, weighted by that style's map, and mixed
+    per pixel like `gamma` and `beta`. Each region is so normalized by its
+    own statistics, as if it were stylized alone: far from a boundary it
+    looks like its style's result and does not depend on the other
+    regions' styles (with whole-image moments it would, through every
+    layer). A constant map gives the per-example result (up to rounding).
+
     Reference: Dumoulin, Shlens & Kudlur, "A Learned Representation for
     Artistic Style", ICLR 2017.
 
@@ -24,7 +35,9 @@ class ConditionalInstanceNorm(keras.layers.Layer):
 
     Call arguments:
         inputs: Features, NHWC.
-        style_weights: Float tensor of shape `(batch, num_styles)`.
+        style_weights: Float tensor of shape `(batch, num_styles)`, or
+            `(batch, height, width, num_styles)` for per-pixel weights (any
+            height and width; resized to the features').
 
     Example:
 
@@ -66,12 +79,37 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     def call(self, inputs, style_weights):
         x = ops.cast(inputs, "float32")
         style_weights = ops.cast(style_weights, "float32")
+        if len(style_weights.shape) == 4:
+            return ops.cast(self._call_per_pixel(x, style_weights),
+                            self.compute_dtype)
         mean, variance = ops.moments(x, axes=[1, 2], keepdims=True)
         x = (x - mean) * ops.rsqrt(variance + self.epsilon)
         gamma = ops.matmul(style_weights, self.gamma)
         beta = ops.matmul(style_weights, self.beta)
         x = x * gamma[:, None, None, :] + beta[:, None, None, :]
         return ops.cast(x, self.compute_dtype)
+
+    def _call_per_pixel(self, x, style_weights):
+        shape = ops.shape(x)
+        weights = _resize_bilinear(style_weights, shape[1], axis=1)
+        weights = _resize_bilinear(weights, shape[2], axis=2)
+        # Moments of each style's region, (batch, num_styles, channels);
+        # centred on the whole map's mean for accuracy in float32.
+        x = x - ops.mean(x, axis=[1, 2], keepdims=True)
+        totals = ops.maximum(ops.sum(weights, axis=[1, 2]), 1e-12)
+        mean = ops.einsum("bhwn,bhwc->bnc", weights, x) / totals[..., None]
+        variance = ops.maximum(
+            ops.einsum("bhwn,bhwc->bnc", weights, x * x) / totals[..., None]
+            - mean * mean, 0.0)
+        # Each pixel mixes the moments by its weights' shares.
+        shares = weights / ops.maximum(
+            ops.sum(weights, axis=-1, keepdims=True), 1e-12)
+        mean = ops.einsum("bhwn,bnc->bhwc", shares, mean)
+        variance = ops.einsum("bhwn,bnc->bhwc", shares, variance)
+        x = (x - mean) * ops.rsqrt(variance + self.epsilon)
+        # (batch, h, w, num_styles) @ (num_styles, channels).
+        return (x * ops.matmul(weights, self.gamma)
+                + ops.matmul(weights, self.beta))
 
     def compute_output_shape(self, inputs_shape, style_weights_shape):
         return inputs_shape
@@ -80,3 +118,24 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         config = super().get_config()
         config.update({"num_styles": self.num_styles, "epsilon": self.epsilon})
         return config
+
+
+def _resize_bilinear(x, size, axis):
+    """Resizes `x` along `axis` to `size`: linear, half-pixel centres,
+    clamped edges (like `ops.image.resize`, which needs a static size).
+
+    Works with a dynamic `size` on every backend; an unchanged size is an
+    exact copy.
+    """
+    old = ops.shape(x)[axis]
+    scale = ops.cast(old, "float32") / ops.cast(size, "float32")
+    position = (ops.cast(ops.arange(size, dtype="int32"), "float32") + 0.5) \
+        * scale - 0.5
+    position = ops.clip(position, 0.0, ops.cast(old - 1, "float32"))
+    low = ops.floor(position)
+    frac = position - low
+    low = ops.cast(low, "int32")
+    high = ops.minimum(low + 1, old - 1)
+    frac = ops.reshape(frac, [-1 if i == axis else 1 for i in range(4)])
+    return (ops.take(x, low, axis=axis) * (1.0 - frac)
+            + ops.take(x, high, axis=axis) * frac)

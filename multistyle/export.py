@@ -10,6 +10,12 @@ the graph. The style names travel with it twice: `styles.json` at the top
 level (as written by training) and `assets/styles.txt`, one name per line,
 in the order of the `style_weights` columns.
 
+A second signature, `serving_masks`, takes per-pixel weights instead:
+`style_weights` float32 `(batch, height, width, num_styles)`, normally of
+the images' height and width (e.g. from style masks, see `style_masks`),
+and paints each region in its mix in one pass (the network's
+`transformer_net.spatial_twin`, which shares its variables).
+
 Export runs on the TensorFlow backend only; a JAX-backend export would
 carry XLA ops that TFLite and TF.js cannot take.
 """
@@ -27,6 +33,7 @@ from multistyle import transformer_net
 STYLE_NAMES_ASSET = "styles.txt"
 TFLITE_FILENAME = "model_float16.tflite"
 SIGNATURE_KEY = "serving_default"
+MASKS_SIGNATURE_KEY = "serving_masks"
 OUTPUT_KEY = "stylized"
 # Smaller images are mirror-padded up to this side inside the graph (and
 # the output cropped back): the network's 9x9 reflect padding and two
@@ -196,6 +203,20 @@ def _write_export(model, num_styles, styles, styles_path, directory, tflite,
                           name="style_weights"),
         ],
     )
+    spatial = transformer_net.spatial_twin(model)  # Same variables.
+
+    def serve_masks(images, style_weights):
+        return {OUTPUT_KEY: stylize_uint8(spatial, images, style_weights)}
+
+    archive.add_endpoint(
+        name=MASKS_SIGNATURE_KEY,
+        fn=serve_masks,
+        input_signature=[
+            tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
+            tf.TensorSpec((None, None, None, num_styles), tf.float32,
+                          name="style_weights"),
+        ],
+    )
     archive.write_out(directory, verbose=False)
     written = {"saved_model": directory}
 
@@ -220,7 +241,9 @@ def stylize_uint8(model, images, style_weights):
     Args:
         model: The transformer network (float32 RGB in [0, 1], NHWC).
         images: uint8 RGB tensor, NHWC, any height and width (>= 1).
-        style_weights: float32 tensor of shape `(batch, num_styles)`.
+        style_weights: float32 tensor of shape `(batch, num_styles)`, or
+            per pixel `(batch, height, width, num_styles)` for a
+            `spatial_twin` model.
 
     Returns:
         uint8 RGB tensor of the shape of `images`.
@@ -230,6 +253,8 @@ def stylize_uint8(model, images, style_weights):
     x = tf.cast(images, tf.float32) / 255.0
     height, width = tf.shape(x)[1], tf.shape(x)[2]
     x, top, left = _pad_to_min_size(x, MIN_IMAGE_SIZE)
+    if style_weights.shape.rank == 4:  # Per-pixel weights: pad alike.
+        style_weights, _, _ = _pad_to_min_size(style_weights, MIN_IMAGE_SIZE)
     y = model([x, style_weights], training=False)
     y = y[:, top:top + height, left:left + width, :]
     y = tf.clip_by_value(y * 255.0 + 0.5, 0.0, 255.0)

@@ -93,7 +93,7 @@ def _conv_norm(x, style_weights, filters, kernel_size, strides, activation,
 
 
 def build_transformer_net(num_styles, alpha=1.0, dtype=None,
-                          name="style_transfer_net"):
+                          name="style_transfer_net", spatial_weights=False):
     """Builds the multi-style transfer network as a functional Keras model.
 
     Args:
@@ -103,6 +103,10 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         dtype: Dtype policy of every layer (None: the global policy, e.g.
             `mixed_bfloat16` during mixed-precision training).
         name: Model name.
+        spatial_weights: Take per-pixel style weights, `(batch, height,
+            width, num_styles)`, instead of one vector per image (see
+            `ConditionalInstanceNorm`). The weights are the same either way;
+            `spatial_twin` gives a trained network's per-pixel twin.
 
     Returns:
         A `keras.Model` mapping `[images, style_weights]` to stylized
@@ -127,7 +131,9 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         raise ValueError(f"`alpha` must be positive. Received: alpha={alpha}")
 
     images = keras.Input((None, None, 3), name="images")
-    style_weights = keras.Input((num_styles,), name="style_weights")
+    style_weights = keras.Input(
+        (None, None, num_styles) if spatial_weights else (num_styles,),
+        name="style_weights")
 
     def block(x, filters, kernel_size, strides=1, activation="relu", *,
               name):
@@ -150,6 +156,41 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
     x = block(x, 3, 9, activation="sigmoid", name="output")
     outputs = CropToMatch(name="crop", dtype="float32")(x, images)
     return keras.Model([images, style_weights], outputs, name=name)
+
+
+def spatial_twin(model):
+    """The network with per-pixel style weights, sharing `model`'s layers.
+
+    The twin calls the very same layers (and so the same variables) on a
+    `style_weights` input of shape `(batch, height, width, num_styles)`:
+    nothing is copied, and the two stay in step if `model` changes.
+
+    Args:
+        model: A network from `build_transformer_net` (or loaded from its
+            `.keras` file).
+
+    Returns:
+        A `keras.Model` mapping `[images, style_weights]` to stylized
+        images, with `style_weights` per pixel (resized to each layer).
+
+    Raises:
+        ValueError: If `model` is not a multistyle network.
+
+    Example:
+
+    >>> twin = spatial_twin(net)  # net paints 3 styles
+    >>> halves = np.zeros((1, 32, 48, 3))
+    >>> halves[:, :, :24, 0] = 1  # Style 0 on the left,
+    >>> halves[:, :, 24:, 1] = 1  # style 1 on the right.
+    >>> out = twin([np.zeros((1, 32, 48, 3)), halves])
+    """
+    num_styles = num_styles_of(model)
+    images = keras.Input((None, None, 3), name="images")
+    style_weights = keras.Input((None, None, num_styles),
+                                name="style_weights")
+    return keras.models.clone_model(
+        model, input_tensors=[images, style_weights],
+        clone_function=lambda layer: layer)  # Reuse, do not copy, layers.
 
 
 def conditional_norm_layers(model):

@@ -153,6 +153,41 @@ def test_saved_model_mirror_pads_images_smaller_than_min_size(exported):
 
 
 @tf_backend_only
+def test_masks_signature_matches_spatial_twin(exported):
+    import tensorflow as tf
+
+    model_dir, saved_model_dir, _ = exported
+    serve = tf.saved_model.load(saved_model_dir).signatures[
+        export.MASKS_SIGNATURE_KEY]
+    twin = transformer_net.spatial_twin(keras.saving.load_model(
+        os.path.join(model_dir, training.MODEL_FILENAME)))
+    rng = np.random.default_rng(4)
+    for shape in [(2, 37, 29), (1, 9, 12)]:  # Odd; below MIN_IMAGE_SIZE.
+        images = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+        weights = np.zeros((*shape, len(STYLE_NAMES)), np.float32)
+        weights[:, :, :shape[2] // 2, 0] = 1.0
+        weights[:, :, shape[2] // 2:, 2] = 1.0
+
+        got = serve(images=images, style_weights=weights)["stylized"].numpy()
+
+        padded_weights = _mirror_pad(weights, export.MIN_IMAGE_SIZE)
+        want = _mirror_padded_keras_uint8(
+            lambda inputs, training: twin([inputs[0], padded_weights],
+                                          training=training),
+            images, None, export.MIN_IMAGE_SIZE)
+        assert got.dtype == np.uint8 and got.shape == images.shape
+        assert np.abs(got.astype(int) - want).max() <= 1, shape
+
+
+def _mirror_pad(array, min_size):
+    _, height, width, _ = array.shape
+    pad_h, pad_w = max(0, min_size - height), max(0, min_size - width)
+    return np.pad(array, ((0, 0), (pad_h // 2, pad_h - pad_h // 2),
+                          (pad_w // 2, pad_w - pad_w // 2), (0, 0)),
+                  mode="symmetric")
+
+
+@tf_backend_only
 def test_saved_model_stores_each_weight_once(exported):
     import tensorflow as tf
 
