@@ -40,8 +40,8 @@ class _KerasNetwork:
 
     def __call__(self, images, weights):
         # A compiled function (tf.function / jax.jit) frees each activation
-        # after its last use; an eager functional call keeps them all (3x
-        # the peak memory for a 1024x1024 tile).
+        # after its last use; an eager functional call keeps them all (4.6x
+        # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
         return np.asarray(self._model.predict_on_batch([images, weights]),
                           np.float32)
 
