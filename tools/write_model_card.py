@@ -1,0 +1,110 @@
+"""Writes a shipped model's card (README.md) from its files.
+
+    python tools/write_model_card.py saved_models/NAME --sources=SOURCES.tsv \\
+        --hardware="..." --notes="..."
+
+Reads styles.json (styles and training config), the evaluation report
+(evaluation/report.md and .json) and the paintings' SOURCES.tsv rows.
+"""
+
+import csv
+import json
+import os
+
+from absl import app
+from absl import flags
+
+from multistyle import atomic_files
+from multistyle import style_set
+
+_SOURCES = flags.DEFINE_string("sources", None,
+                               "SOURCES.tsv describing the paintings.")
+_HARDWARE = flags.DEFINE_string("hardware", "", "Where it was trained.")
+_TRAINING_TIME = flags.DEFINE_string("training_time", "",
+                                     "Wall-clock training time.")
+_NOTES = flags.DEFINE_string("notes", "", "Extra paragraph for the card.")
+_EVAL_COMMAND = flags.DEFINE_string(
+    "eval_command", "", "The command that produced evaluation/.")
+
+_CONFIG_KEYS = ("image_size", "style_image_size", "batch_size", "num_steps",
+                "learning_rate", "alpha", "content_layers", "style_layers",
+                "content_weight", "style_weight", "style_layer_weights",
+                "tv_weight", "mixed_precision", "holdout_every")
+
+
+def _painting_notes(sources_tsv):
+    """basename -> "Artist, Title, Year" from SOURCES.tsv's notes."""
+    notes = {}
+    with open(sources_tsv, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["set"] == "styles":
+                notes[os.path.basename(row["local_file"])] = (
+                    row["notes"].split(";")[0], row["notes"])
+    return notes
+
+
+def main(argv):
+    model_dir = argv[1]
+    name = os.path.basename(os.path.normpath(model_dir))
+    styles, config = style_set.load(
+        os.path.join(model_dir, style_set.STYLES_FILENAME))
+    notes = _painting_notes(_SOURCES.value)
+    with open(os.path.join(model_dir, "evaluation", "report.json"),
+              encoding="utf-8") as f:
+        report = json.load(f)
+    with open(os.path.join(model_dir, "evaluation", "report.md"),
+              encoding="utf-8") as f:
+        report_table = f.read().split("\n", 2)[2]
+    lines = [
+        f"# {name}", "",
+        f"A multistyle network that paints {len(styles)} public-domain "
+        "paintings and any blend of them (conditional instance "
+        "normalization, Dumoulin et al. 2017).", "",
+        "![every style on the sample photo](grid.jpg)", "",
+        _NOTES.value, "",
+        "## Files", "",
+        "- `saved_model.pb`, `variables/`, `assets/styles.txt`: TensorFlow "
+        "SavedModel, signature `serving_default(images uint8 [b,H,W,3], "
+        f"style_weights float32 [b,{len(styles)}]) -> stylized uint8`.",
+        "- `model.keras`: the Keras network (to add styles with "
+        "`multistyle-train --base_model`).",
+        "- `styles.json`: style names in weight order, sources, training "
+        "config.",
+        "- `evaluation/`: the evaluation report.", "",
+        "## Styles", "",
+        "| # | name | painting | licence |", "|---:|---|---|---|"]
+    for i, style in enumerate(styles):
+        short, full = notes.get(os.path.basename(style.source), ("?", "?"))
+        licence = full.split(";", 1)[1].strip() if ";" in full else "?"
+        lines.append(f"| {i} | `{style.name}` | {short} | {licence} |")
+    lines += [
+        "", "## Training", "",
+        "- Photos: BSDS500 (Berkeley Segmentation Dataset, Arbelaez et al., "
+        "TPAMI 2010), every 10th photo held out for evaluation. BSDS500 is "
+        "distributed for **non-commercial research and education**; this "
+        "model was trained on it, so treat it accordingly.",
+        "- Paintings: the public-domain works above (artists dead more than "
+        "70 years, works before 1929).",
+        f"- Hardware: {_HARDWARE.value}",
+        f"- Training time: {_TRAINING_TIME.value}",
+        "- Config:", ""]
+    lines += [f"  - `{key}`: {config.get(key)}" for key in _CONFIG_KEYS]
+    lines += [
+        "", "## Evaluation", "",
+        f"Reproduce with `{_EVAL_COMMAND.value}`.", "",
+        "Content loss: `mean((F-P)^2)/mean(P^2)` of VGG-19 block4_conv2 "
+        "features of the painted photo vs the photo; style loss: the sum "
+        "over block1_conv1..block5_conv1 of `mean((G-A)^2)/mean(A^2)` of "
+        "Gram matrices vs the painting's. Lower is better; the reference "
+        "columns are pixel optimization (Gatys et al. 2016) of the same "
+        "losses.", "", report_table.strip(), "",
+        f"Mean content loss {report['mean_content_loss']:.3f}, mean style "
+        f"loss {report['mean_style_loss']:.3f}.", ""]
+    atomic_files.write_text(os.path.join(model_dir, "README.md"),
+                            "\n".join(lines))
+    print(f"Wrote {model_dir}/README.md")
+
+
+if __name__ == "__main__":
+    flags.mark_flags_as_required(["sources"])
+    app.run(main)
