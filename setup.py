@@ -10,6 +10,7 @@ _CONSOLE_SCRIPTS = [
     "multistyle-stylize=multistyle.cli.stylize:run",
     "multistyle-grid=multistyle.cli.grid:run",
     "multistyle-styles=multistyle.cli.styles:run",
+    "multistyle-video=multistyle.cli.video:run",
 ]
 
 setuptools.setup(
@@ -30,6 +31,10 @@ setuptools.setup(
         "pillow",
         # Writes TensorBoard event files on every backend, JAX included.
         "tensorboard",
+        # Video I/O (multistyle-video): imageio-ffmpeg's wheels bundle an
+        # ffmpeg binary, which also muxes the source's audio back in. (Used
+        # directly; imageio itself is not needed.)
+        "imageio-ffmpeg",
     ],
     extras_require={
         "tensorflow": ["tensorflow>=2.18", "tensorflow-datasets"],

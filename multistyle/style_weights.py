@@ -174,6 +174,23 @@ def one_hot(style, style_names):
     return weights
 
 
+def parse_mix(spec, style_names, normalize=True):
+    """A single style (name or index) or a mix for `parse`, as a vector.
+
+    For places where a mix is one item of a longer spec (video keyframes,
+    style masks): `"great_wave"` is that style alone, `"great_wave=1,
+    starry_night=1"` or `"0.5,0.5,0"` a mix.
+
+    Raises:
+        ValueError: As `style_index` or `parse`.
+    """
+    entries = _as_entries(spec)
+    if len(entries) == 1 and not (isinstance(entries[0], str)
+                                  and "=" in entries[0]):
+        return one_hot(entries[0], style_names)
+    return parse(entries, style_names, normalize=normalize)
+
+
 def resolve(style_names, weights=None, style=None, normalize=True):
     """The weight vector for a `weights` spec or a single `style`.
 

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from multistyle import image_io
+from multistyle import style_masks
 from multistyle import style_set
 from multistyle import style_weights
 from multistyle import tiling
@@ -20,6 +21,9 @@ from multistyle import tiling
 # and VGG code) and by `export.export_saved_model`.
 MODEL_FILENAME = "model.keras"
 SAVED_MODEL_FILENAME = "saved_model.pb"
+# The SavedModel signature for per-pixel weights (`export`'s
+# MASKS_SIGNATURE_KEY).
+MASKS_SIGNATURE_KEY = "serving_masks"
 # Smaller images are reflect-padded to this side, stylized and cropped
 # back: the network's first 9x9 reflect padding needs a side of at least 5,
 # and its two stride-2 convolutions leave too little below 16 pixels.
@@ -37,12 +41,20 @@ class _KerasNetwork:
 
         self._model = keras.saving.load_model(path, compile=False)
         self.num_styles = transformer_net.num_styles_of(self._model)
+        self._per_pixel_model = None  # Built on first use.
 
     def __call__(self, images, weights):
+        model = self._model
+        if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
+            if self._per_pixel_model is None:
+                from multistyle import transformer_net
+
+                self._per_pixel_model = transformer_net.spatial_twin(model)
+            model = self._per_pixel_model
         # A compiled function (tf.function / jax.jit) frees each activation
         # after its last use; an eager functional call keeps them all (4.6x
         # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
-        return np.asarray(self._model.predict_on_batch([images, weights]),
+        return np.asarray(model.predict_on_batch([images, weights]),
                           np.float32)
 
 
@@ -51,7 +63,8 @@ class _SavedModelNetwork:
 
     The signature takes `images` (uint8, `[batch, height, width, 3]`) and
     `style_weights` (float32, `[batch, num_styles]`) and returns a dict
-    whose `stylized` entry is uint8 like `images`.
+    whose `stylized` entry is uint8 like `images`. Per-pixel weights
+    (`[batch, height, width, num_styles]`) go to `serving_masks`.
     """
 
     def __init__(self, directory):
@@ -70,7 +83,15 @@ class _SavedModelNetwork:
 
     def __call__(self, images, weights):
         tf = self._tf
-        outputs = self._serve(
+        serve = self._serve
+        if np.ndim(weights) == 4:
+            serve = self._loaded.signatures.get(MASKS_SIGNATURE_KEY)
+            if serve is None:
+                raise ValueError(
+                    f"This SavedModel has no {MASKS_SIGNATURE_KEY} signature "
+                    "for style masks; export the model again with this "
+                    "version of multistyle-export.")
+        outputs = serve(
             images=tf.constant(image_io.to_uint8(images)),
             style_weights=tf.constant(weights, tf.float32))
         return image_io.to_float(outputs["stylized"].numpy())
@@ -87,7 +108,8 @@ def load_network(model_dir):
         A callable `network(images, style_weights)` mapping float32 RGB
         images in [0, 1], NHWC, and float32 weights `(batch, num_styles)`
         to float32 RGB images in [0, 1] of the same shape, with a
-        `num_styles` attribute.
+        `num_styles` attribute. Weights may also be per pixel,
+        `(batch, height, width, num_styles)` (see `style_masks`).
 
     Raises:
         FileNotFoundError: If the folder holds neither file.
@@ -205,6 +227,11 @@ class Stylizer:
         return [s.name for s in self.styles]
 
     @property
+    def network(self):
+        """The network as a function, see `load_network`."""
+        return self._network
+
+    @property
     def num_styles(self):
         """How many styles the model paints."""
         return len(self.styles)
@@ -222,16 +249,22 @@ class Stylizer:
         batch_weights = weights[None, :]
 
         def stylize_tile(tile):
+            tile_weights = batch_weights
+            if weights.ndim == 3:  # Per-pixel weights ride as channels.
+                tile, tile_weights = tile[..., :3], tile[None, ..., 3:]
             height, width = tile.shape[:2]
             pad_h = max(0, MIN_SIDE - height)
             pad_w = max(0, MIN_SIDE - width)
             padded = tile
             if pad_h or pad_w:
-                padded = np.pad(tile, [(pad_h // 2, pad_h - pad_h // 2),
-                                       (pad_w // 2, pad_w - pad_w // 2),
-                                       (0, 0)], mode="reflect")
+                padding = [(pad_h // 2, pad_h - pad_h // 2),
+                           (pad_w // 2, pad_w - pad_w // 2), (0, 0)]
+                padded = np.pad(tile, padding, mode="reflect")
+                if weights.ndim == 3:
+                    tile_weights = np.pad(tile_weights, [(0, 0)] + padding,
+                                          mode="reflect")
             out = self._network(image_io.to_float(padded)[None],
-                                batch_weights)[0]
+                                tile_weights)[0]
             out = out[pad_h // 2:pad_h // 2 + height,
                       pad_w // 2:pad_w // 2 + width]
             if not preserve_color and strength == 1.0:
@@ -253,7 +286,9 @@ class Stylizer:
             image: A path, a PIL image (any mode) or a uint8 array (HW or
                 HWC, 1, 3 or 4 channels).
             weights: One weight per style, used as given (see `weights()`
-                to parse and normalize a mix).
+                to parse and normalize a mix); or per-pixel weights
+                `(height, width, num_styles)` of the image's size, e.g.
+                from style masks (`style_masks.load_weight_map`).
             strength: In [0, 1]: 1 is the full style, 0 the original photo,
                 in between a pixel-wise mix of the two.
             preserve_color: Keep the photo's colours: only the stylized
@@ -272,14 +307,29 @@ class Stylizer:
             ValueError: On bad weights, strength, sizes or image arrays.
             ImageReadError: If a path cannot be read as an image.
         """
-        if isinstance(weights, np.ndarray):
-            weights = weights.ravel()
-        weights = style_weights.parse(weights, self.style_names,
-                                      normalize=False)
+        per_pixel = np.ndim(weights) == 3
+        if per_pixel:
+            weights = np.asarray(weights, np.float32)
+            if weights.shape[-1] != self.num_styles:
+                raise ValueError(
+                    f"Per-pixel weights need {self.num_styles} values per "
+                    f"pixel (one per style). Received: shape={weights.shape}")
+        else:
+            if isinstance(weights, np.ndarray):
+                weights = weights.ravel()
+            weights = style_weights.parse(weights, self.style_names,
+                                          normalize=False)
         check_options(strength, max_size, tile_size, tile_overlap)
         array = as_rgb_array(image)
+        if per_pixel:
+            style_masks.check_size(weights, *array.shape[:2])
         if max_size is not None:
             array = _fit_long_side(array, max_size)
+        if per_pixel:
+            weights = style_masks.resize(weights, *array.shape[:2])
+            # `map_tiles` only slices its input: the weights travel with
+            # the pixels as extra channels.
+            array = np.concatenate([array.astype(np.float32), weights], -1)
         fn = self._tile_function(weights, float(strength), preserve_color)
         out = tiling.map_tiles(array, fn, tile_size=tile_size,
                                overlap=tile_overlap, on_tile=on_tile)

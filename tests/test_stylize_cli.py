@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 import pytest
 
+from multistyle import style_masks
 from multistyle import stylizer as stylizer_lib
 from multistyle.cli import stylize as stylize_cli
 from tests.conftest import REPO_ROOT
@@ -110,6 +111,7 @@ def test_bad_input_exits_with_code_2_and_one_line(model_dir, photo_path,
     (["--weights=1,0,0", "--style=great_wave"], "not both"),
     (["--strength=1.5"], "strength"),
     (["--tile_size=8"], "tile_size"),
+    (["--mask_styles=great_wave,0"], "--mask_styles needs --mask"),
 ])
 def test_bad_options_exit_with_code_2(run_in_process, model_dir, photo_path,
                                       tmp_path, args, message):
@@ -161,6 +163,26 @@ def test_output_equals_library_result(run_in_process, model_dir, photo_path,
     expected = stylizer_lib.Stylizer(model_dir).stylize(photo_path, [2, 0, 2])
     np.testing.assert_array_equal(np.asarray(Image.open(output)),
                                   np.asarray(expected))
+
+
+def test_mask_output_equals_library_result(run_in_process, model_dir,
+                                           photo_path, tmp_path):
+    mask = np.zeros((30, 40), np.uint8)
+    mask[:, :20] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    output = tmp_path / "out.png"
+    code, out, err = run_in_process(f"--model={model_dir}",
+                                    f"--input={photo_path}",
+                                    f"--output={output}",
+                                    f"--mask={tmp_path / 'mask.png'}",
+                                    "--mask_styles=great_wave,0")
+    assert code == 0, err
+    stylizer = stylizer_lib.Stylizer(model_dir)
+    weights = style_masks.load_weight_map(
+        str(tmp_path / "mask.png"), "great_wave,0", stylizer.style_names)
+    np.testing.assert_array_equal(np.asarray(Image.open(output)),
+                                  np.asarray(stylizer.stylize(photo_path,
+                                                              weights)))
 
 
 def test_writes_stylized_jpg_in_the_current_folder_by_default(

@@ -3,12 +3,16 @@
 `multistyle-stylize` and `multistyle-grid` both take `--model`, `--input`,
 `--output` and `--preserve_color`; without `--model` and `--input` they use
 the model and sample photo shipped in the repository, when it is there.
-Defining the flags once lets both tools be imported into one process.
+`multistyle-stylize` and `multistyle-video` share the style flags
+(`--weights`, `--style`, `--normalize`, `--mask`, `--mask_styles`).
+Defining the flags once lets the tools be imported into one process.
 """
 
 import os
 
 from absl import flags
+
+from multistyle import style_masks
 
 # The repository holding the `multistyle` package (a source checkout).
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -25,16 +29,40 @@ INPUT = flags.DEFINE_string(
     "input", None,
     "Photo to stylize: an image file, a folder (searched recursively) or a "
     "quoted glob such as 'photos/*.jpg'. Default: the repository's "
-    "samples/photo.png.")
+    "samples/photo.png. For multistyle-video: the video file (required).")
 
 OUTPUT = flags.DEFINE_string(
     "output", None,
     "Output image file (the format follows the extension), or output "
     "folder when --input is a folder or glob. Default: stylized.jpg, "
-    "stylized/ or grid.jpg in the current folder.")
+    "stylized/, grid.jpg or stylized.mp4 in the current folder.")
 PRESERVE_COLOR = flags.DEFINE_bool(
     "preserve_color", False,
     "Keep the photo's colours; take only the luminance from the style.")
+WEIGHTS = flags.DEFINE_list(
+    "weights", None,
+    "Style mix: one value per style (0.5,0.5,0,...) or name=value pairs "
+    "(starry_night=0.7,great_wave=0.3; other styles get 0).")
+STYLE = flags.DEFINE_string(
+    "style", None,
+    "A single style, by name or index. Default (without --weights): the "
+    "first style.")
+NORMALIZE = flags.DEFINE_bool(
+    "normalize", True,
+    "Scale --weights to sum to 1; --nonormalize uses them as given.")
+MASK = flags.DEFINE_list(
+    "mask", None,
+    "Style mask(s), grayscale images of the input's size, painting "
+    "--mask_styles in regions in one pass. One mask picks between two "
+    "styles: white paints the first, black the second, gray blends (blur "
+    "the mask for a soft transition). Several masks (comma-separated) give "
+    "one per style: mask i is how much of style i each pixel gets, "
+    "normalized per pixel (black in all masks: an equal share of each).")
+MASK_STYLES = flags.DEFINE_string(
+    "mask_styles", None,
+    "The styles of the --mask regions, in order: names or indices "
+    "separated by commas (starry_night,great_wave), or mixes separated by "
+    "semicolons (starry_night;great_wave=0.5,the_scream=0.5).")
 
 
 def model_dir():
@@ -58,3 +86,32 @@ def input_path():
             f"No --input given and the sample photo {DEFAULT_INPUT} does "
             "not exist; pass --input=PHOTO (a file, folder or glob).")
     return DEFAULT_INPUT
+
+
+def mask_weights(style_names):
+    """The per-pixel weight map of `--mask` and `--mask_styles`.
+
+    Returns:
+        A float32 array `(height, width, num_styles)`, or None without
+        `--mask`.
+
+    Raises:
+        ValueError: If only one of the two flags is given, `--mask` comes
+            with `--weights` or `--style`, or the masks or styles are bad.
+        ImageReadError: If a mask cannot be read.
+    """
+    if not MASK.value:
+        if MASK_STYLES.value:
+            raise ValueError("--mask_styles needs --mask (the mask images).")
+        return None
+    if not MASK_STYLES.value:
+        raise ValueError(
+            "--mask needs --mask_styles: the style of each mask region, "
+            "e.g. --mask_styles=starry_night,great_wave.")
+    if WEIGHTS.value or STYLE.value:
+        raise ValueError(
+            "Give either --mask with --mask_styles or --weights/--style, "
+            "not both.")
+    return style_masks.load_weight_map(MASK.value, MASK_STYLES.value,
+                                       style_names,
+                                       normalize=NORMALIZE.value)

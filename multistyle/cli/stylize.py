@@ -5,6 +5,8 @@ Examples:
     multistyle-stylize --input=photo.jpg --output=out.png \\
         --weights=starry_night=0.7,great_wave=0.3 --strength=0.8
     multistyle-stylize --input=holiday/ --output=painted/ --weights=1,0,0
+    multistyle-stylize --input=photo.jpg --mask=sky.png \\
+        --mask_styles=starry_night,great_wave
 
 A folder or glob is stylized file by file: an unreadable file is reported
 and skipped, and the exit code is 1 if any failed. Bad flags, a missing
@@ -24,17 +26,10 @@ from multistyle import tiling
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 
-_WEIGHTS = flags.DEFINE_list(
-    "weights", None,
-    "Style mix: one value per style (0.5,0.5,0,...) or name=value pairs "
-    "(starry_night=0.7,great_wave=0.3; other styles get 0).")
-_STYLE = flags.DEFINE_string(
-    "style", None,
-    "A single style, by name or index. Default (without --weights): the "
-    "first style.")
-_NORMALIZE = flags.DEFINE_bool(
-    "normalize", True,
-    "Scale --weights to sum to 1; --nonormalize uses them as given.")
+# Shared with multistyle-video, so defined once in inference_flags.
+_WEIGHTS = inference_flags.WEIGHTS
+_STYLE = inference_flags.STYLE
+_NORMALIZE = inference_flags.NORMALIZE
 _STRENGTH = flags.DEFINE_float(
     "strength", 1.0,
     "How much style, 0 to 1: 1 is the network's output, 0 the photo.")
@@ -93,8 +88,10 @@ def main(argv):
     jobs, batch = stylize_jobs.plan(inference_flags.input_path(),
                                     inference_flags.OUTPUT.value)
     stylizer = stylizer_lib.Stylizer(inference_flags.model_dir())
-    weights = stylizer.weights(_WEIGHTS.value, _STYLE.value,
-                               normalize=_NORMALIZE.value)
+    weights = inference_flags.mask_weights(stylizer.style_names)
+    if weights is None:
+        weights = stylizer.weights(_WEIGHTS.value, _STYLE.value,
+                                   normalize=_NORMALIZE.value)
     stylize_jobs.check_writable(jobs)
     failed = _stylize_all(stylizer, jobs, weights, batch)
     if not batch:
