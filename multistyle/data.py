@@ -43,6 +43,15 @@ def split_holdout(files, every):
             [f for i, f in enumerate(files) if not i % every])
 
 
+def center_crop(image, size):
+    """Resizes the short side to `size` and takes the central square.
+    uint8 HWC in and out."""
+    image = image_io.resize_short_side(image, size)
+    top = (image.shape[0] - size) // 2
+    left = (image.shape[1] - size) // 2
+    return image[top:top + size, left:left + size]
+
+
 def random_crop(image, size, rng):
     """A random `size`-square crop of an image whose short side is `size`,
     flipped left-right with probability 1/2. uint8 HWC in and out."""

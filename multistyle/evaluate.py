@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from multistyle import data
 from multistyle import image_io
 from multistyle import losses
 from multistyle import optimize
@@ -55,14 +56,8 @@ def find_style_image(style, styles_dir=None):
 
 def load_photos(paths, size):
     """Photos as float32 RGB [0, 1], centre-cropped to `size` squares."""
-    photos = []
-    for path in paths:
-        image = image_io.resize_short_side(image_io.load_image(path), size)
-        top = (image.shape[0] - size) // 2
-        left = (image.shape[1] - size) // 2
-        photos.append(image_io.to_float(
-            image[top:top + size, left:left + size]))
-    return np.stack(photos)
+    return image_io.to_float(np.stack(
+        [data.center_crop(image_io.load_image(p), size) for p in paths]))
 
 
 def _scores(extractor, content_layers, style_layers, photos, painted,

@@ -107,12 +107,9 @@ def _sample_images(files, size):
     samples = []
     for path in files:
         try:
-            image = image_io.resize_short_side(image_io.load_image(path), size)
+            samples.append(data.center_crop(image_io.load_image(path), size))
         except image_io.ImageReadError:
             continue
-        top = (image.shape[0] - size) // 2
-        left = (image.shape[1] - size) // 2
-        samples.append(image[top:top + size, left:left + size])
         if len(samples) == _NUM_SAMPLES:
             break
     return image_io.to_float(np.stack(samples))
@@ -255,7 +252,7 @@ def train(config, transformer=None, write_model=True, callbacks=()):
                                               spc),
         training_callbacks.SummaryCallback(
             writer, transformer, samples, min(len(styles), 8), spc,
-            config.num_steps, every_n_steps=config.summary_every),
+            every_n_steps=config.summary_every),
         training_callbacks.ProgressLogger(spc, config.num_steps),
         *callbacks,
     ]

@@ -40,19 +40,17 @@ class SummaryCallback(keras.callbacks.Callback):
         sample_images: float32 `(n, h, w, 3)` photos in [0, 1].
         num_styles: How many styles the sample grid shows (the first).
         steps_per_epoch: Steps per epoch (to compute the global step).
-        total_steps: Steps of the whole run (for the ETA).
         every_n_steps: Scalar summary interval.
     """
 
     def __init__(self, writer, transformer, sample_images, num_styles,
-                 steps_per_epoch, total_steps, every_n_steps=50):
+                 steps_per_epoch, every_n_steps=50):
         super().__init__()
         self.writer = writer
         self.transformer = transformer
         self.sample_images = sample_images
         self.num_styles = num_styles
         self.steps_per_epoch = steps_per_epoch
-        self.total_steps = total_steps
         self.every_n_steps = every_n_steps
         self._epoch = 0
         self._last = None
