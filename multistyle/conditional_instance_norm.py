@@ -17,13 +17,14 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     `style_weights` may also be a per-pixel map of shape
     `(batch, height, width, num_styles)`, e.g. from style masks, so that
     one forward pass paints different styles in different regions. The map
-    is resized bilinearly to the features' height and width; the moments
-    are computed once per style, weighted by that style's map, and mixed
-    per pixel like `gamma` and `beta`. Each region is so normalized by its
-    own statistics, as if it were stylized alone: far from a boundary it
-    looks like its style's result and does not depend on the other
-    regions' styles (with whole-image moments it would, through every
-    layer). A constant map gives the per-example result (up to rounding).
+    is resized bilinearly to the features' height and width. Each style's
+    moments are taken over its own region (weighted by its map), so each
+    style `s` gives `x * scale[s] + shift[s]` with its `gamma`/`beta`, and
+    every pixel mixes these by its weights. A region is so normalized as
+    if it were stylized alone: far from a boundary it looks like its
+    style's result and does not depend on the other regions' styles (with
+    whole-image moments it would, through every layer). A constant map
+    gives the per-example result (up to rounding).
 
     Reference: Dumoulin, Shlens & Kudlur, "A Learned Representation for
     Artistic Style", ICLR 2017.
@@ -90,26 +91,21 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         return ops.cast(x, self.compute_dtype)
 
     def _call_per_pixel(self, x, style_weights):
-        shape = ops.shape(x)
-        weights = _resize_bilinear(style_weights, shape[1], axis=1)
-        weights = _resize_bilinear(weights, shape[2], axis=2)
+        weights = _resize_like(style_weights, x)
         # Moments of each style's region, (batch, num_styles, channels);
         # centred on the whole map's mean for accuracy in float32.
         x = x - ops.mean(x, axis=[1, 2], keepdims=True)
-        totals = ops.maximum(ops.sum(weights, axis=[1, 2]), 1e-12)
-        mean = ops.einsum("bhwn,bhwc->bnc", weights, x) / totals[..., None]
+        totals = ops.maximum(ops.sum(weights, axis=[1, 2]), 1e-12)[..., None]
+        mean = ops.einsum("bhwn,bhwc->bnc", weights, x) / totals
         variance = ops.maximum(
-            ops.einsum("bhwn,bhwc->bnc", weights, x * x) / totals[..., None]
+            ops.einsum("bhwn,bhwc->bnc", weights, x * x) / totals
             - mean * mean, 0.0)
-        # Each pixel mixes the moments by its weights' shares.
-        shares = weights / ops.maximum(
-            ops.sum(weights, axis=-1, keepdims=True), 1e-12)
-        mean = ops.einsum("bhwn,bnc->bhwc", shares, mean)
-        variance = ops.einsum("bhwn,bnc->bhwc", shares, variance)
-        x = (x - mean) * ops.rsqrt(variance + self.epsilon)
-        # (batch, h, w, num_styles) @ (num_styles, channels).
-        return (x * ops.matmul(weights, self.gamma)
-                + ops.matmul(weights, self.beta))
+        # Style s alone would give x * scale[s] + shift[s]; each pixel
+        # mixes these by its weights.
+        scale = self.gamma * ops.rsqrt(variance + self.epsilon)
+        shift = self.beta - mean * scale
+        return (x * ops.einsum("bhwn,bnc->bhwc", weights, scale)
+                + ops.einsum("bhwn,bnc->bhwc", weights, shift))
 
     def compute_output_shape(self, inputs_shape, style_weights_shape):
         return inputs_shape
@@ -118,6 +114,17 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         config = super().get_config()
         config.update({"num_styles": self.num_styles, "epsilon": self.epsilon})
         return config
+
+
+def _resize_like(weights, features):
+    """Resizes a weight map to the features' height and width (bilinear);
+    a map known to have their size already is used as it is."""
+    if tuple(weights.shape[1:3]) == tuple(features.shape[1:3]) and \
+            None not in tuple(features.shape[1:3]):
+        return weights
+    shape = ops.shape(features)
+    weights = _resize_bilinear(weights, shape[1], axis=1)
+    return _resize_bilinear(weights, shape[2], axis=2)
 
 
 def _resize_bilinear(x, size, axis):
