@@ -192,3 +192,20 @@ def test_writes_stylized_jpg_in_the_current_folder_by_default(
                                   f"--input={photo_path}")
     assert code == 0 and "Wrote stylized.jpg" in out
     assert Image.open(tmp_path / "stylized.jpg").size == (40, 30)
+
+
+def test_readme_main_command_paints_the_sample_with_the_shipped_model(
+        tmp_path):
+    """`multistyle-stylize` with no flags: shipped model + sample photo."""
+    if not os.path.isdir(os.path.join(REPO_ROOT, "saved_models",
+                                      "multistyle16")):
+        pytest.fail("saved_models/multistyle16 must ship with the project")
+    result = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.stylize"], cwd=tmp_path,
+        capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": REPO_ROOT})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "stylized.jpg" in result.stdout
+    painted = Image.open(tmp_path / "stylized.jpg")
+    sample = Image.open(os.path.join(REPO_ROOT, "samples", "photo.png"))
+    assert painted.size == sample.size

@@ -33,13 +33,14 @@ _CONFIG_KEYS = ("image_size", "style_image_size", "batch_size", "num_steps",
 
 
 def _painting_notes(sources_tsv):
-    """basename -> "Artist, Title, Year" from SOURCES.tsv's notes."""
+    """basename -> ("Artist, Title, Year", "PD (...)") from SOURCES.tsv."""
     notes = {}
     with open(sources_tsv, encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             if row["set"] == "styles":
+                work, _, licence = row["notes"].rpartition("; PD")
                 notes[os.path.basename(row["local_file"])] = (
-                    row["notes"].split(";")[0], row["notes"])
+                    work.replace("|", "/"), f"PD{licence}".replace("|", "/"))
     return notes
 
 
@@ -74,9 +75,8 @@ def main(argv):
         "## Styles", "",
         "| # | name | painting | licence |", "|---:|---|---|---|"]
     for i, style in enumerate(styles):
-        short, full = notes.get(os.path.basename(style.source), ("?", "?"))
-        licence = full.split(";", 1)[1].strip() if ";" in full else "?"
-        lines.append(f"| {i} | `{style.name}` | {short} | {licence} |")
+        work, licence = notes.get(os.path.basename(style.source), ("?", "?"))
+        lines.append(f"| {i} | `{style.name}` | {work} | {licence} |")
     lines += [
         "", "## Training", "",
         "- Photos: BSDS500 (Berkeley Segmentation Dataset, Arbelaez et al., "
