@@ -25,6 +25,10 @@ setuptools.setup(
     python_requires=">=3.10",
     packages=setuptools.find_packages(include=["multistyle", "multistyle.*"]),
     install_requires=[
+        # TensorFlow is Keras' default backend, and it alone exports the
+        # SavedModel; JAX is optional (the "jax" extra).
+        "tensorflow>=2.18",
+        "tensorflow-datasets",
         "keras>=3.10",
         "numpy",
         "absl-py",
@@ -37,7 +41,6 @@ setuptools.setup(
         "imageio-ffmpeg",
     ],
     extras_require={
-        "tensorflow": ["tensorflow>=2.18", "tensorflow-datasets"],
         "jax": ["jax"],
         # ai-edge-litert: the TFLite interpreter, for the export tests.
         "test": ["pytest", "ai-edge-litert"],
