@@ -6,7 +6,6 @@ from Python as well.
 
 import dataclasses
 import json
-import math
 import os
 
 from absl import logging

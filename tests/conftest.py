@@ -106,3 +106,31 @@ def model_dir(tmp_path_factory):
     """A saved untrained model folder (model.keras + styles.json) with the
     three styles of `TEST_STYLE_NAMES`."""
     return save_random_model(tmp_path_factory.mktemp("model") / "tiny3")
+
+
+def cin_with_random_tables(num_styles=3, channels=4, seed=0):
+    """A built ConditionalInstanceNorm whose gamma/beta rows differ."""
+    from multistyle.conditional_instance_norm import ConditionalInstanceNorm
+
+    rng = np.random.default_rng(seed)
+    layer = ConditionalInstanceNorm(num_styles)
+    layer.build((None, None, None, channels), (None, num_styles))
+    layer.gamma.assign(rng.normal(1.0, 0.5, (num_styles, channels)))
+    layer.beta.assign(rng.normal(0.0, 0.5, (num_styles, channels)))
+    return layer
+
+
+@pytest.fixture(scope="module")
+def stylizer(model_dir):
+    """A `Stylizer` of the `model_dir` model."""
+    from multistyle import stylizer as stylizer_lib
+
+    return stylizer_lib.Stylizer(model_dir)
+
+
+@pytest.fixture
+def photo():
+    """A smooth random 40x30 uint8 RGB photo."""
+    small = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
+    return np.asarray(Image.fromarray(small).resize(
+        (40, 30), Image.Resampling.BILINEAR))

@@ -3,15 +3,7 @@ import numpy as np
 import pytest
 
 from multistyle.conditional_instance_norm import ConditionalInstanceNorm
-
-
-def _layer_with_tables(num_styles=3, channels=4, seed=0):
-    rng = np.random.default_rng(seed)
-    layer = ConditionalInstanceNorm(num_styles)
-    layer.build((None, None, None, channels), (None, num_styles))
-    layer.gamma.assign(rng.normal(1.0, 0.5, (num_styles, channels)))
-    layer.beta.assign(rng.normal(0.0, 0.5, (num_styles, channels)))
-    return layer
+from tests.conftest import cin_with_random_tables
 
 
 def _features(batch=2, channels=4, seed=1):
@@ -27,7 +19,7 @@ def test_normalizes_each_channel_to_zero_mean_unit_variance():
 
 
 def test_one_hot_weights_select_single_style():
-    layer = _layer_with_tables()
+    layer = cin_with_random_tables()
     x = _features()
     out = np.asarray(layer(x, np.eye(3, dtype="float32")[[2, 2]]))
     normalized = (x - x.mean(axis=(1, 2), keepdims=True)) / np.sqrt(
@@ -37,7 +29,7 @@ def test_one_hot_weights_select_single_style():
 
 
 def test_blend_equals_mixed_gamma_and_beta():
-    layer = _layer_with_tables()
+    layer = cin_with_random_tables()
     x = _features()
     weights = np.array([[0.2, 0.5, 0.3]] * 2, dtype="float32")
     out = np.asarray(layer(x, weights))
@@ -50,7 +42,7 @@ def test_blend_equals_mixed_gamma_and_beta():
 
 
 def test_fifty_fifty_blend_is_mean_of_affine_outputs():
-    layer = _layer_with_tables()
+    layer = cin_with_random_tables()
     x = _features()
     a = np.asarray(layer(x, np.eye(3, dtype="float32")[[0, 0]]))
     b = np.asarray(layer(x, np.eye(3, dtype="float32")[[1, 1]]))

@@ -15,8 +15,9 @@ from multistyle import image_io
 from multistyle import style_set
 from multistyle import training
 from multistyle import transformer_net
+from tests.conftest import REPO_ROOT
+from tests.conftest import save_random_model
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STYLE_NAMES = ["starry_night", "the_scream", "wave"]
 TFLITE_SIZE = (37, 29)
 
@@ -55,19 +56,6 @@ def _env():
     return env
 
 
-def _make_model_dir(directory, seed=0):
-    """A trained-model folder with random weights; styles really differ."""
-    net = transformer_net.build_transformer_net(len(STYLE_NAMES), alpha=0.125)
-    rng = np.random.default_rng(seed)
-    for layer in transformer_net.conditional_norm_layers(net):
-        layer.gamma.assign(rng.normal(1.0, 0.5, layer.gamma.shape))
-        layer.beta.assign(rng.normal(0.0, 0.5, layer.beta.shape))
-    training.save_model(str(directory), net,
-                        [style_set.Style(n) for n in STYLE_NAMES],
-                        {"alpha": 0.125})
-    return str(directory)
-
-
 def _keras_uint8(model, images, weights):
     """What the export should compute, from the Keras model."""
     out = model([image_io.to_float(images), weights], training=False)
@@ -92,7 +80,7 @@ def exported(tmp_path_factory):
     if keras.backend.backend() != "tensorflow":
         pytest.skip("export needs the TensorFlow backend")
     root = tmp_path_factory.mktemp("export")
-    model_dir = _make_model_dir(root / "trained")
+    model_dir = save_random_model(root / "trained", STYLE_NAMES)
     written = export.export_saved_model(
         model_dir, str(root / "saved_models" / "tiny"), tflite=True,
         tflite_size=TFLITE_SIZE)
@@ -371,7 +359,7 @@ def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
 
 @tf_backend_only
 def test_rejects_style_list_that_does_not_match_model(tmp_path):
-    model_dir = _make_model_dir(tmp_path / "trained")
+    model_dir = save_random_model(tmp_path / "trained", STYLE_NAMES)
     style_set.save(os.path.join(model_dir, "styles.json"),
                    [style_set.Style("only_one")])
 

@@ -7,7 +7,6 @@ from PIL import Image
 import pytest
 
 from multistyle import grid
-from multistyle import stylizer as stylizer_lib
 from tests.conftest import REPO_ROOT
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import write_image
@@ -15,18 +14,6 @@ from tests.conftest import write_image
 NAMES = list(TEST_STYLE_NAMES)
 # Layout constants of grid.py, restated: white gaps, label band under cells.
 GAP, LABEL = 4, 18
-
-
-@pytest.fixture(scope="module")
-def stylizer(model_dir):
-    return stylizer_lib.Stylizer(model_dir)
-
-
-@pytest.fixture
-def photo():
-    small = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
-    return np.asarray(Image.fromarray(small).resize(
-        (40, 30), Image.Resampling.BILINEAR))
 
 
 def _cell(sheet, row, column, width, height):

@@ -5,16 +5,7 @@ import numpy as np
 import pytest
 
 from multistyle import transformer_net
-from multistyle.conditional_instance_norm import ConditionalInstanceNorm
-
-
-def _layer_with_tables(num_styles=3, channels=4, seed=0):
-    rng = np.random.default_rng(seed)
-    layer = ConditionalInstanceNorm(num_styles)
-    layer.build((None, None, None, channels), (None, num_styles))
-    layer.gamma.assign(rng.normal(1.0, 0.5, (num_styles, channels)))
-    layer.beta.assign(rng.normal(0.0, 0.5, (num_styles, channels)))
-    return layer
+from tests.conftest import cin_with_random_tables
 
 
 def _features(batch=2, height=8, width=12, channels=4, seed=1):
@@ -35,7 +26,7 @@ def net():
 
 @pytest.mark.parametrize("map_size", [(8, 12), (3, 5)])
 def test_constant_per_pixel_weights_equal_per_example_weights(map_size):
-    layer = _layer_with_tables()
+    layer = cin_with_random_tables()
     x = _features()
     weights = np.array([[0.2, 0.5, 0.3], [0.0, 1.0, 0.0]], "float32")
     per_pixel = np.broadcast_to(weights[:, None, None, :],
@@ -46,7 +37,7 @@ def test_constant_per_pixel_weights_equal_per_example_weights(map_size):
 
 
 def test_each_region_is_normalized_as_if_alone():
-    layer = _layer_with_tables()
+    layer = cin_with_random_tables()
     x = _features()
     halves = np.zeros((2, 8, 12, 3), "float32")
     halves[:, :, :5, 0] = 1.0

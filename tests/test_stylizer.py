@@ -13,18 +13,6 @@ from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import write_image
 
 
-@pytest.fixture(scope="module")
-def stylizer(model_dir):
-    return stylizer_lib.Stylizer(model_dir)
-
-
-@pytest.fixture
-def photo():
-    small = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
-    return np.asarray(Image.fromarray(small).resize(
-        (40, 30), Image.Resampling.BILINEAR))
-
-
 def _ycbcr(image):
     return np.asarray(Image.fromarray(np.asarray(image)).convert("YCbCr"),
                       np.float64)
