@@ -4,14 +4,7 @@
 #   run(command="bash tools/device/gpu_benchmarks.sh", carry=[".carry"])
 # Appends Markdown tables to $OUT/gpu_benchmarks.md.
 set -uo pipefail
-out="${OUT:-/tmp/out}"
-mkdir -p "${out}"
-py="${PYTHON:-python3}"
-if [[ -z "${SKIP_WHEELS:-}" ]]; then
-  "${py}" -m pip install -q --no-index --no-deps --no-compile \
-    --no-cache-dir --upgrade --target /tmp/site .carry/whl/*.whl
-fi
-export PYTHONPATH="/tmp/site:${PWD}" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
+source tools/device/env.sh
 report="${out}/gpu_benchmarks.md"
 nvidia-smi --query-gpu=name --format=csv,noheader >> "${report}" || true
 timeout 200 "${py}" benchmarks/training_throughput.py \

@@ -10,16 +10,7 @@
 set -euo pipefail
 steps="${1:-20000}"
 shift || true
-out="${OUT:-/tmp/out}"
-mkdir -p "${out}"
-
-# PYTHON and SKIP_WHEELS=1 let the CPU smoke test use a local venv.
-py="${PYTHON:-python3}"
-if [[ -z "${SKIP_WHEELS:-}" ]]; then
-  "${py}" -m pip install -q --no-index --no-deps --no-compile \
-    --no-cache-dir --upgrade --target /tmp/site .carry/whl/*.whl
-fi
-export PYTHONPATH="/tmp/site:${PWD}" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
+source tools/device/env.sh
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader \
   | tee "${out}/gpu.txt" || true
 
