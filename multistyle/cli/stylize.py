@@ -26,7 +26,9 @@ from multistyle import tiling
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 
-# Shared with multistyle-video, so defined once in inference_flags.
+# Shared with multistyle-video, so defined once in inference_flags; --help
+# lists them all the same.
+flags.adopt_module_key_flags(inference_flags)
 _WEIGHTS = inference_flags.WEIGHTS
 _STYLE = inference_flags.STYLE
 _NORMALIZE = inference_flags.NORMALIZE

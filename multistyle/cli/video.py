@@ -4,7 +4,7 @@
 Examples:
     multistyle-video --input=clip.mp4 --output=out.mp4 --style=great_wave
     multistyle-video --input=clip.mp4 --output=out.mp4 \\
-        --keyframes="0:starry_night;4.5:great_wave;9:starry_night=0.5,great_wave=0.5"
+        --keyframes="0:starry_night;4:great_wave;9:starry_night=1,great_wave=1"
     multistyle-video --input=clip.mp4 --output=out.mp4 --mask=sky.png \\
         --mask_styles=starry_night,great_wave --temporal_smoothing=0.8
 
@@ -28,6 +28,8 @@ from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 
 DEFAULT_OUTPUT = "stylized.mp4"
+# --help lists the shared flags (--model, --input, --weights, --mask, ...).
+flags.adopt_module_key_flags(inference_flags)
 
 _KEYFRAMES = flags.DEFINE_string(
     "keyframes", None,
