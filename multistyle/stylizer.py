@@ -28,18 +28,24 @@ MASKS_SIGNATURE_KEY = "serving_masks"
 # back: the network's first 9x9 reflect padding needs a side of at least 5,
 # and its two stride-2 convolutions leave too little below 16 pixels.
 MIN_SIDE = 16
+PRECISIONS = ("float32", "bfloat16")
 
 
 class _KerasNetwork:
     """A `model.keras` transformer as `(images, style_weights) -> images`."""
 
-    def __init__(self, path):
+    def __init__(self, path, precision="float32"):
         import keras
 
         # Registers the custom layers `model.keras` refers to.
+        from multistyle import style_editing
         from multistyle import transformer_net
 
         self._model = keras.saving.load_model(path, compile=False)
+        if precision == "bfloat16":
+            self._model = style_editing.with_style_tables(
+                self._model, style_editing.style_tables(self._model),
+                dtype="bfloat16")
         self.num_styles = transformer_net.num_styles_of(self._model)
         self._per_pixel_model = None  # Built on first use.
 
@@ -97,12 +103,16 @@ class _SavedModelNetwork:
         return image_io.to_float(outputs["stylized"].numpy())
 
 
-def load_network(model_dir):
+def load_network(model_dir, precision="float32"):
     """Loads the network of a model folder as a plain function.
 
     Args:
         model_dir: A folder with `saved_model.pb` (loaded with TensorFlow)
             or `model.keras` (loaded with Keras, any backend).
+        precision: `"float32"`, or `"bfloat16"` to run the Keras network
+            in bfloat16 (about 2x faster on CPUs with AMX or AVX512-BF16
+            and on GPUs; outputs within a few uint8 levels of float32).
+            bfloat16 needs `model.keras` and prefers it to a SavedModel.
 
     Returns:
         A callable `network(images, style_weights)` mapping float32 RGB
@@ -113,10 +123,21 @@ def load_network(model_dir):
 
     Raises:
         FileNotFoundError: If the folder holds neither file.
+        ValueError: On an unknown precision, or bfloat16 without
+            `model.keras`.
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}. "
+                         f"Received: {precision!r}")
+    keras_path = os.path.join(model_dir, MODEL_FILENAME)
+    if precision == "bfloat16":
+        if not os.path.isfile(keras_path):
+            raise ValueError(
+                f"--precision=bfloat16 needs {MODEL_FILENAME} in "
+                f"{model_dir}; a SavedModel runs in its exported precision.")
+        return _KerasNetwork(keras_path, precision)
     if os.path.isfile(os.path.join(model_dir, SAVED_MODEL_FILENAME)):
         return _SavedModelNetwork(model_dir)
-    keras_path = os.path.join(model_dir, MODEL_FILENAME)
     if os.path.isfile(keras_path):
         return _KerasNetwork(keras_path)
     raise FileNotFoundError(
@@ -191,6 +212,7 @@ class Stylizer:
     Args:
         model_dir: Model folder: `styles.json` plus `model.keras` or an
             exported SavedModel.
+        precision: `"float32"` or `"bfloat16"` (see `load_network`).
 
     Raises:
         FileNotFoundError: If the folder or its files are missing.
@@ -204,7 +226,7 @@ class Stylizer:
     >>> stylizer.stylize("photo.jpg", weights).save("out.jpg")
     """
 
-    def __init__(self, model_dir):
+    def __init__(self, model_dir, precision="float32"):
         if not os.path.isdir(model_dir):
             raise FileNotFoundError(f"Model folder {model_dir} does not "
                                     "exist.")
@@ -215,7 +237,7 @@ class Stylizer:
                 "multistyle model folder?")
         self.model_dir = model_dir
         self.styles, self.config = style_set.load(styles_path)
-        self._network = load_network(model_dir)
+        self._network = load_network(model_dir, precision)
         if self._network.num_styles != len(self.styles):
             raise ValueError(
                 f"{styles_path} lists {len(self.styles)} styles but the "

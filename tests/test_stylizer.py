@@ -170,3 +170,23 @@ def test_saved_model_folder_gives_the_keras_result(model_dir, stylizer,
     np.testing.assert_allclose(
         np.asarray(from_saved_model.stylize(photo, weights), np.float64),
         np.asarray(stylizer.stylize(photo, weights), np.float64), atol=1)
+
+
+def test_bfloat16_precision_stays_within_a_few_levels_of_float32(
+        model_dir, photo):
+    full = stylizer_lib.Stylizer(model_dir)
+    half = stylizer_lib.Stylizer(model_dir, precision="bfloat16")
+    weights = full.weights("starry_night=0.5,great_wave=0.5")
+    diff = np.abs(np.asarray(full.stylize(photo, weights), np.int32)
+                  - np.asarray(half.stylize(photo, weights), np.int32))
+    assert diff.mean() < 2.0 and np.percentile(diff, 99) <= 8
+
+
+def test_bfloat16_needs_the_keras_file(tmp_path, model_dir):
+    exported = tmp_path / "no_keras"
+    shutil.copytree(model_dir, exported)
+    os.remove(exported / "model.keras")
+    with pytest.raises(ValueError, match="needs model.keras"):
+        stylizer_lib.Stylizer(str(exported), precision="bfloat16")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        stylizer_lib.Stylizer(model_dir, precision="float16")

@@ -40,7 +40,8 @@ def main(argv):
     jobs, is_batch = stylize_jobs.plan(inference_flags.input_path(), output)
     if is_batch:
         raise ValueError("--input must be one photo, not a folder or glob.")
-    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir())
+    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
+                                    inference_flags.PRECISION.value)
     stylize_jobs.check_writable(jobs)
     sheet = grid.make_grid(
         stylizer, jobs[0].source, styles=_STYLES.value,

@@ -36,6 +36,11 @@ OUTPUT = flags.DEFINE_string(
     "Output image file (the format follows the extension), or output "
     "folder when --input is a folder or glob. Default: stylized.jpg, "
     "stylized/, grid.jpg or stylized.mp4 in the current folder.")
+PRECISION = flags.DEFINE_enum(
+    "precision", "float32", ["float32", "bfloat16"],
+    "Compute precision. bfloat16 runs the Keras network about 2x faster on "
+    "CPUs with AMX/AVX512-BF16 and on GPUs, within a few uint8 levels of "
+    "float32 (needs model.keras in the model folder).")
 PRESERVE_COLOR = flags.DEFINE_bool(
     "preserve_color", False,
     "Keep the photo's colours; take only the luminance from the style.")

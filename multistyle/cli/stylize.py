@@ -89,7 +89,8 @@ def main(argv):
     stylizer_lib.check_options(**_options())
     jobs, batch = stylize_jobs.plan(inference_flags.input_path(),
                                     inference_flags.OUTPUT.value)
-    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir())
+    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
+                                    inference_flags.PRECISION.value)
     weights = inference_flags.mask_weights(stylizer.style_names)
     if weights is None:
         weights = stylizer.weights(_WEIGHTS.value, _STYLE.value,

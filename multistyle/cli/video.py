@@ -87,7 +87,8 @@ def main(argv):
                                  _TEMPORAL_SMOOTHING.value,
                                  _MOTION_THRESHOLD.value, _QUALITY.value)
     info = video_io.probe(inference_flags.INPUT.value)
-    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir())
+    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
+                                    inference_flags.PRECISION.value)
     weights = _weights(stylizer)
     progress = keras.utils.Progbar(
         max(1, round(info.duration * info.fps)), unit_name="frame",
