@@ -1,7 +1,9 @@
 """Shared fixtures: tiny images on disk, the real VGG-19 weights, data."""
 
 import os
+import sys
 
+from absl import flags
 import numpy as np
 from PIL import Image
 import pytest
@@ -134,3 +136,20 @@ def photo():
     small = np.random.default_rng(0).integers(0, 256, (6, 8, 3), np.uint8)
     return np.asarray(Image.fromarray(small).resize(
         (40, 30), Image.Resampling.BILINEAR))
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys):
+    """Runs an absl CLI in this process: `run_cli(cli.run, *args)` returns
+    `(exit_code, stdout, stderr)`; flags are reset before and after."""
+
+    def run(cli_run, *args):
+        flags.FLAGS.unparse_flags()
+        monkeypatch.setattr(sys, "argv", ["multistyle", *args])
+        with pytest.raises(SystemExit) as exit_info:
+            cli_run()
+        captured = capsys.readouterr()
+        return exit_info.value.code, captured.out, captured.err
+
+    yield run
+    flags.FLAGS.unparse_flags()

@@ -5,12 +5,12 @@ the imports); the many bad-input cases run the same `run()` in-process,
 with fresh flags, which takes a fraction of a second each.
 """
 
+import functools
 import os
 import re
 import subprocess
 import sys
 
-from absl import flags
 import numpy as np
 from PIL import Image
 import pytest
@@ -30,19 +30,9 @@ def _run_subprocess(*args):
 
 
 @pytest.fixture
-def run_in_process(monkeypatch, capsys):
+def run_in_process(run_cli):
     """Runs `multistyle-stylize ARGS` in this process: (code, out, err)."""
-
-    def run(*args):
-        flags.FLAGS.unparse_flags()
-        monkeypatch.setattr(sys, "argv", ["multistyle-stylize", *args])
-        with pytest.raises(SystemExit) as exit_info:
-            stylize_cli.run()
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
-
-    yield run
-    flags.FLAGS.unparse_flags()
+    return functools.partial(run_cli, stylize_cli.run)
 
 
 @pytest.fixture

@@ -1,18 +1,17 @@
 """Video: reading and writing (video_io), stylizing frames with keyframes
 and masks (video_stylizer), and multistyle-video end to end."""
 
+import functools
 import os
 import subprocess
 import sys
 import wave
 
-from absl import flags
 import imageio_ffmpeg
 import numpy as np
 import pytest
 
 from multistyle import keyframes
-from multistyle import stylizer as stylizer_lib
 from multistyle import video_io
 from multistyle import video_stylizer
 from multistyle.cli import video as video_cli
@@ -61,25 +60,10 @@ def clip(tmp_path_factory):
     return _write_clip(tmp_path_factory.mktemp("video") / "clip.mp4")
 
 
-@pytest.fixture(scope="module")
-def stylizer(model_dir):
-    return stylizer_lib.Stylizer(model_dir)
-
-
 @pytest.fixture
-def run_video_cli(monkeypatch, capsys):
+def run_video_cli(run_cli):
     """Runs `multistyle-video ARGS` in this process: (code, out, err)."""
-
-    def run(*args):
-        flags.FLAGS.unparse_flags()
-        monkeypatch.setattr(sys, "argv", ["multistyle-video", *args])
-        with pytest.raises(SystemExit) as exit_info:
-            video_cli.run()
-        captured = capsys.readouterr()
-        return exit_info.value.code, captured.out, captured.err
-
-    yield run
-    flags.FLAGS.unparse_flags()
+    return functools.partial(run_cli, video_cli.run)
 
 
 def test_cli_keeps_frame_count_size_fps_and_audio(run_video_cli, clip,
