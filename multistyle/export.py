@@ -190,33 +190,23 @@ def _write_export(model, num_styles, styles, styles_path, directory, tflite,
     # The endpoint tracks the variables it uses; `archive.track(model)`
     # would store every weight a second time (Keras wrappers as well).
     archive = keras.export.ExportArchive()
-
-    def serve(images, style_weights):
-        return {OUTPUT_KEY: stylize_uint8(model, images, style_weights)}
-
-    archive.add_endpoint(
-        name=SIGNATURE_KEY,
-        fn=serve,
-        input_signature=[
-            tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
-            tf.TensorSpec((None, num_styles), tf.float32,
-                          name="style_weights"),
-        ],
-    )
-    spatial = transformer_net.spatial_twin(model)  # Same variables.
-
-    def serve_masks(images, style_weights):
-        return {OUTPUT_KEY: stylize_uint8(spatial, images, style_weights)}
-
-    archive.add_endpoint(
-        name=MASKS_SIGNATURE_KEY,
-        fn=serve_masks,
-        input_signature=[
-            tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
-            tf.TensorSpec((None, None, None, num_styles), tf.float32,
-                          name="style_weights"),
-        ],
-    )
+    # Per-image weights, and per-pixel ones through the spatial twin,
+    # which shares the network's variables.
+    endpoints = {
+        SIGNATURE_KEY: (model, (None, num_styles)),
+        MASKS_SIGNATURE_KEY: (transformer_net.spatial_twin(model),
+                              (None, None, None, num_styles)),
+    }
+    for name, (network, weights_shape) in endpoints.items():
+        archive.add_endpoint(
+            name=name,
+            fn=_serving_function(network),
+            input_signature=[
+                tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
+                tf.TensorSpec(weights_shape, tf.float32,
+                              name="style_weights"),
+            ],
+        )
     archive.write_out(directory, verbose=False)
     written = {"saved_model": directory}
 
@@ -233,6 +223,15 @@ def _write_export(model, num_styles, styles, styles_path, directory, tflite,
         with open(written["tflite"], "wb") as f:
             f.write(_tflite_float16(directory, num_styles, tflite_size))
     return written
+
+
+def _serving_function(network):
+    """`(images, style_weights) -> {"stylized": ...}` for one network."""
+
+    def serve(images, style_weights):
+        return {OUTPUT_KEY: stylize_uint8(network, images, style_weights)}
+
+    return serve
 
 
 def stylize_uint8(model, images, style_weights):

@@ -319,15 +319,20 @@ def test_overwrite_replaces_existing_output(exported, tmp_path):
     assert (output / "saved_model.pb").exists()
 
 
-@tf_backend_only
-def test_failed_export_leaves_no_partial_output(exported, tmp_path,
-                                                monkeypatch):
-    model_dir, _, _ = exported
+@pytest.fixture
+def failing_tflite(monkeypatch):
+    """Makes the TFLite conversion, the last export step, crash."""
 
     def fail(*args, **kwargs):
         raise RuntimeError("converter crashed")
 
     monkeypatch.setattr(export, "_tflite_float16", fail)
+
+
+@tf_backend_only
+def test_failed_export_leaves_no_partial_output(exported, tmp_path,
+                                                failing_tflite):
+    model_dir, _, _ = exported
     output = tmp_path / "saved_models" / "out"
 
     with pytest.raises(RuntimeError, match="converter crashed"):
@@ -338,13 +343,8 @@ def test_failed_export_leaves_no_partial_output(exported, tmp_path,
 
 @tf_backend_only
 def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
-                                                monkeypatch):
+                                                failing_tflite):
     model_dir, _, _ = exported
-
-    def fail(*args, **kwargs):
-        raise RuntimeError("converter crashed")
-
-    monkeypatch.setattr(export, "_tflite_float16", fail)
     output = tmp_path / "out"
     output.mkdir()
     (output / "old.txt").write_text("old")
