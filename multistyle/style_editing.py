@@ -34,6 +34,7 @@ from multistyle import style_set
 from multistyle import training
 from multistyle import transformer_net
 from multistyle.conditional_instance_norm import ConditionalInstanceNorm
+from multistyle.upsampling_conv import UpsamplingConv2D
 
 # What `style_weights.style_index` can tell from an index or a mix entry.
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
@@ -60,7 +61,7 @@ def style_tables(net):
 
 def _conv_shapes(net):
     return {layer.name: tuple(layer.kernel.shape) for layer in net.layers
-            if isinstance(layer, keras.layers.Conv2D)}
+            if isinstance(layer, (keras.layers.Conv2D, UpsamplingConv2D))}
 
 
 def infer_alpha(net, hint=None):

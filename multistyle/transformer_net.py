@@ -1,15 +1,17 @@
 """The style transfer network of Dumoulin et al. (2017), in Keras 3.
 
 Three convolutions down, five residual blocks, two nearest-neighbour
-upsampling convolutions and a final 9x9 convolution. Every convolution uses
-reflect padding and is followed by `ConditionalInstanceNorm`, so the whole
-network is conditioned on one style weight vector per image.
+upsampling convolutions (fused into `UpsamplingConv2D`) and a final 9x9
+convolution. Every convolution uses reflect padding and is followed by
+`ConditionalInstanceNorm`, so the whole network is conditioned on one style
+weight vector per image.
 """
 
 import keras
 from keras import ops
 
 from multistyle.conditional_instance_norm import ConditionalInstanceNorm
+from multistyle.upsampling_conv import UpsamplingConv2D
 
 # (filters, kernel size, stride) of the downsampling convolutions.
 _ENCODER = ((32, 9, 1), (64, 3, 2), (128, 3, 2))
@@ -73,25 +75,6 @@ def _scaled(filters, alpha):
     return max(1, int(round(filters * alpha)))
 
 
-def _conv_norm(x, style_weights, filters, kernel_size, strides, activation,
-               num_styles, dtype, name):
-    """Reflect pad -> conv (no bias) -> conditional instance norm -> act."""
-    x = ReflectionPadding2D(kernel_size // 2, dtype=dtype,
-                            name=f"{name}_pad")(x)
-    x = keras.layers.Conv2D(filters, kernel_size, strides=strides,
-                            use_bias=False, dtype=dtype,
-                            name=f"{name}_conv")(x)
-    x = ConditionalInstanceNorm(num_styles, dtype=dtype,
-                                name=f"{name}_norm")(x, style_weights)
-    if activation is None:
-        return x
-    # The final activation produces the image: keep it float32.
-    if activation == "sigmoid":
-        dtype = "float32"
-    return keras.layers.Activation(activation, dtype=dtype,
-                                   name=f"{name}_{activation}")(x)
-
-
 def build_transformer_net(num_styles, alpha=1.0, dtype=None,
                           name="style_transfer_net", spatial_weights=False):
     """Builds the multi-style transfer network as a functional Keras model.
@@ -135,10 +118,22 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         (None, None, num_styles) if spatial_weights else (num_styles,),
         name="style_weights")
 
+    def norm(x, activation, *, name):
+        # The sigmoid makes the image: keep its input and output float32.
+        return ConditionalInstanceNorm(
+            num_styles, activation=activation,
+            dtype="float32" if activation == "sigmoid" else dtype,
+            name=f"{name}_norm")(x, style_weights)
+
     def block(x, filters, kernel_size, strides=1, activation="relu", *,
               name):
-        return _conv_norm(x, style_weights, filters, kernel_size, strides,
-                          activation, num_styles, dtype, name)
+        """Reflect pad -> conv (no bias) -> conditional norm -> act."""
+        x = ReflectionPadding2D(kernel_size // 2, dtype=dtype,
+                                name=f"{name}_pad")(x)
+        x = keras.layers.Conv2D(filters, kernel_size, strides=strides,
+                                use_bias=False, dtype=dtype,
+                                name=f"{name}_conv")(x)
+        return norm(x, activation, name=name)
 
     x = images
     for i, (filters, kernel_size, strides) in enumerate(_ENCODER):
@@ -150,9 +145,10 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         y = block(y, res_filters, 3, activation=None, name=f"res{i + 1}_b")
         x = keras.layers.Add(dtype=dtype, name=f"res{i + 1}_add")([x, y])
     for i, filters in enumerate(_DECODER):
-        x = keras.layers.UpSampling2D(2, interpolation="nearest", dtype=dtype,
-                                      name=f"up{i + 1}_upsample")(x)
-        x = block(x, _scaled(filters, alpha), 3, name=f"up{i + 1}")
+        prefix = f"up{i + 1}"
+        x = UpsamplingConv2D(_scaled(filters, alpha), dtype=dtype,
+                             name=f"{prefix}_conv")(x)
+        x = norm(x, "relu", name=prefix)
     x = block(x, 3, 9, activation="sigmoid", name="output")
     outputs = CropToMatch(name="crop", dtype="float32")(x, images)
     return keras.Model([images, style_weights], outputs, name=name)
