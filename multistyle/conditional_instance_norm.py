@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from multistyle import valid_region
+
 
 @keras.saving.register_keras_serializable(package="multistyle")
 class ConditionalInstanceNorm(keras.layers.Layer):
@@ -42,6 +44,9 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         style_weights: Float tensor of shape `(batch, num_styles)`, or
             `(batch, height, width, num_styles)` for per-pixel weights (any
             height and width; resized to the features').
+        valid_size: Optional `(batch, 2)` int tensor: take the moments
+            over the top-left region of this size only (`valid_region`);
+            not with per-pixel weights.
 
     Example:
 
@@ -81,13 +86,19 @@ class ConditionalInstanceNorm(keras.layers.Layer):
             autocast=False,
         )
 
-    def call(self, inputs, style_weights):
+    def call(self, inputs, style_weights, valid_size=None):
         x = ops.cast(inputs, "float32")
         style_weights = ops.cast(style_weights, "float32")
         if len(style_weights.shape) == 4:
+            if valid_size is not None:
+                raise ValueError("Per-pixel style weights and `valid_size` "
+                                 "cannot be combined.")
             x = self._call_per_pixel(x, style_weights)
         else:
-            mean, variance = ops.moments(x, axes=[1, 2], keepdims=True)
+            if valid_size is None:
+                mean, variance = ops.moments(x, axes=[1, 2], keepdims=True)
+            else:
+                mean, variance = valid_region.moments(x, valid_size)
             gamma = ops.matmul(style_weights, self.gamma)[:, None, None, :]
             beta = ops.matmul(style_weights, self.beta)[:, None, None, :]
             # gamma * (x - mean) / std + beta: one multiply-add per element.
@@ -112,7 +123,8 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         return (x * ops.einsum("bhwn,bnc->bhwc", weights, scale)
                 + ops.einsum("bhwn,bnc->bhwc", weights, shift))
 
-    def compute_output_shape(self, inputs_shape, style_weights_shape):
+    def compute_output_shape(self, inputs_shape, style_weights_shape,
+                             valid_size_shape=None):
         return inputs_shape
 
     def get_config(self):

@@ -100,7 +100,8 @@ def infer_alpha(net, hint=None):
         f"width (tried alpha={tried}); its convolutions are {shapes}.")
 
 
-def with_style_tables(net, tables, alpha=None, dtype="float32"):
+def with_style_tables(net, tables, alpha=None, dtype="float32",
+                      padded_inputs=False):
     """A new network with `net`'s convolutions and other gamma/beta tables.
 
     Args:
@@ -110,6 +111,8 @@ def with_style_tables(net, tables, alpha=None, dtype="float32"):
             same number of rows: the styles of the new network.
         alpha: The width multiplier of `net`; None infers it.
         dtype: Dtype policy of the new network.
+        padded_inputs: Build the new network with a `valid_size` input
+            (see `transformer_net.build_transformer_net`).
 
     Returns:
         `build_transformer_net(num_rows, alpha)` holding copies of `net`'s
@@ -129,7 +132,8 @@ def with_style_tables(net, tables, alpha=None, dtype="float32"):
                          f"rows, at least 1. Received: {sorted(rows)} rows")
     alpha = infer_alpha(net) if alpha is None else alpha
     new = transformer_net.build_transformer_net(
-        rows.pop(), alpha=alpha, dtype=dtype, name=net.name)
+        rows.pop(), alpha=alpha, dtype=dtype, name=net.name,
+        padded_inputs=padded_inputs)
     for layer in new.layers:
         if isinstance(layer, ConditionalInstanceNorm) or not layer.weights:
             continue

@@ -6,12 +6,14 @@ either `model.keras` (written by training) or a TensorFlow SavedModel
 the difference: both become a function from float images to float images.
 """
 
+import collections
 import os
 
 import numpy as np
 from PIL import Image
 
 from multistyle import image_io
+from multistyle import shape_buckets
 from multistyle import style_masks
 from multistyle import style_set
 from multistyle import style_weights
@@ -29,10 +31,18 @@ MASKS_SIGNATURE_KEY = "serving_masks"
 # and its two stride-2 convolutions leave too little below 16 pixels.
 MIN_SIDE = 16
 PRECISIONS = ("float32", "bfloat16")
+# On JAX, an image shape's first calls run padded to its shape bucket; the
+# next ones compile the shape itself.
+_PADDED_CALLS_PER_SHAPE = 2
 
 
 class _KerasNetwork:
-    """A `model.keras` transformer as `(images, style_weights) -> images`."""
+    """A `model.keras` transformer as `(images, style_weights) -> images`.
+
+    On JAX, which compiles per input shape, images are padded to a shape
+    bucket (`shape_buckets`) and run by a `padded_inputs` twin of the
+    network, so that new sizes seldom compile and results are unchanged.
+    """
 
     def __init__(self, path, precision="float32"):
         import keras
@@ -42,26 +52,53 @@ class _KerasNetwork:
         from multistyle import transformer_net
 
         self._model = keras.saving.load_model(path, compile=False)
+        tables = style_editing.style_tables(self._model)
         if precision == "bfloat16":
             self._model = style_editing.with_style_tables(
-                self._model, style_editing.style_tables(self._model),
-                dtype="bfloat16")
+                self._model, tables, dtype="bfloat16")
+        self._padded_model = None
+        if keras.backend.backend() == "jax":
+            self._padded_model = style_editing.with_style_tables(
+                self._model, tables, dtype=precision, padded_inputs=True)
+        self._calls_per_shape = collections.Counter()
         self.num_styles = transformer_net.num_styles_of(self._model)
         self._per_pixel_model = None  # Built on first use.
 
+    def _use_padded(self, shape):
+        """Whether to pad to the shape's bucket: not if there is no padded
+        twin, if the shape is a bucket shape already, or if it has come
+        often enough (video frames) to earn its own compilation: padding
+        costs 10-30% per call on a CPU."""
+        if self._padded_model is None:
+            return False
+        self._calls_per_shape[shape] += 1
+        return (shape_buckets.bucket_shape(shape) != tuple(shape)
+                and self._calls_per_shape[shape] <= _PADDED_CALLS_PER_SHAPE)
+
     def __call__(self, images, weights):
-        model = self._model
+        # A compiled function (tf.function / jax.jit) frees each activation
+        # after its last use; an eager functional call keeps them all (4.6x
+        # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
         if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
             if self._per_pixel_model is None:
                 from multistyle import transformer_net
 
-                self._per_pixel_model = transformer_net.spatial_twin(model)
-            model = self._per_pixel_model
-        # A compiled function (tf.function / jax.jit) frees each activation
-        # after its last use; an eager functional call keeps them all (4.6x
-        # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
-        return np.asarray(model.predict_on_batch([images, weights]),
-                          np.float32)
+                self._per_pixel_model = transformer_net.spatial_twin(
+                    self._model)
+            outputs = self._per_pixel_model.predict_on_batch(
+                [images, weights])
+        elif self._use_padded(np.shape(images)):
+            batch, height, width = np.shape(images)[:3]
+            padded = shape_buckets.pad_to_bucket(np.asarray(images))
+            weights = np.pad(np.asarray(weights, np.float32),
+                             [(0, len(padded) - batch), (0, 0)])
+            valid_size = np.tile(np.int32([[height, width]]),
+                                 (len(padded), 1))
+            outputs = self._padded_model.predict_on_batch(
+                [padded, weights, valid_size])[:batch, :height, :width]
+        else:
+            outputs = self._model.predict_on_batch([images, weights])
+        return np.asarray(outputs, np.float32)
 
 
 class _SavedModelNetwork:
@@ -108,7 +145,8 @@ def load_network(model_dir, precision="float32"):
 
     Args:
         model_dir: A folder with `saved_model.pb` (loaded with TensorFlow)
-            or `model.keras` (loaded with Keras, any backend).
+            or `model.keras` (loaded with Keras, any backend; preferred to
+            a SavedModel unless the Keras backend is TensorFlow).
         precision: `"float32"`, or `"bfloat16"` to run the Keras network
             in bfloat16 (about 2x faster on CPUs with AMX or AVX512-BF16
             and on GPUs; outputs within a few uint8 levels of float32).
@@ -136,7 +174,13 @@ def load_network(model_dir, precision="float32"):
                 f"--precision=bfloat16 needs {MODEL_FILENAME} in "
                 f"{model_dir}; a SavedModel runs in its exported precision.")
         return _KerasNetwork(keras_path, precision)
-    if os.path.isfile(os.path.join(model_dir, SAVED_MODEL_FILENAME)):
+    has_saved_model = os.path.isfile(os.path.join(model_dir,
+                                                  SAVED_MODEL_FILENAME))
+    import keras
+
+    # Other backends run `model.keras` themselves (TF may be absent).
+    if has_saved_model and (keras.backend.backend() == "tensorflow"
+                            or not os.path.isfile(keras_path)):
         return _SavedModelNetwork(model_dir)
     if os.path.isfile(keras_path):
         return _KerasNetwork(keras_path)

@@ -10,6 +10,7 @@ weight vector per image.
 import keras
 from keras import ops
 
+from multistyle import valid_region
 from multistyle.conditional_instance_norm import ConditionalInstanceNorm
 from multistyle.upsampling_conv import UpsamplingConv2D
 
@@ -30,22 +31,29 @@ class ReflectionPadding2D(keras.layers.Layer):
     Args:
         padding: Pixels added on each side of height and width.
         **kwargs: Base layer keyword arguments.
+
+    Call arguments:
+        inputs: Features, NHWC.
+        valid_size: Optional `(batch, 2)` int tensor: mirror at the edges
+            of the top-left region of this size instead (`valid_region`).
     """
 
     def __init__(self, padding, **kwargs):
         super().__init__(**kwargs)
         self.padding = padding
 
-    def call(self, inputs):
+    def call(self, inputs, valid_size=None):
         p = self.padding
+        if valid_size is not None:
+            return valid_region.reflect_pad(inputs, valid_size, p)
         return ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, inputs_shape, valid_size_shape=None):
         def grow(size):
             return None if size is None else size + 2 * self.padding
 
-        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]),
-                input_shape[3])
+        return (inputs_shape[0], grow(inputs_shape[1]), grow(inputs_shape[2]),
+                inputs_shape[3])
 
     def get_config(self):
         config = super().get_config()
@@ -76,7 +84,8 @@ def _scaled(filters, alpha):
 
 
 def build_transformer_net(num_styles, alpha=1.0, dtype=None,
-                          name="style_transfer_net", spatial_weights=False):
+                          name="style_transfer_net", spatial_weights=False,
+                          padded_inputs=False):
     """Builds the multi-style transfer network as a functional Keras model.
 
     Args:
@@ -90,6 +99,13 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
             width, num_styles)`, instead of one vector per image (see
             `ConditionalInstanceNorm`). The weights are the same either way;
             `spatial_twin` gives a trained network's per-pixel twin.
+        padded_inputs: Take a third input, `valid_size` (int32, `(batch,
+            2)`): the height and width of the images inside inputs padded
+            at the bottom and right (one size per batch). The output's
+            top-left region of that size equals the network's output on
+            the unpadded images (see `valid_region`); the rest is unused.
+            With one padded shape for many sizes, JAX compiles once.
+            Not with `spatial_weights`.
 
     Returns:
         A `keras.Model` mapping `[images, style_weights]` to stylized
@@ -112,46 +128,61 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         )
     if not alpha > 0:
         raise ValueError(f"`alpha` must be positive. Received: alpha={alpha}")
+    if spatial_weights and padded_inputs:
+        raise ValueError("`spatial_weights` and `padded_inputs` cannot be "
+                         "combined.")
 
     images = keras.Input((None, None, 3), name="images")
     style_weights = keras.Input(
         (None, None, num_styles) if spatial_weights else (num_styles,),
         name="style_weights")
+    inputs = [images, style_weights]
+    size = None  # The valid size at the current resolution, if padded.
+    if padded_inputs:
+        size = keras.Input((2,), dtype="int32", name="valid_size")
+        inputs.append(size)
 
-    def norm(x, activation, *, name):
+    def at(size):
+        return {} if size is None else {"valid_size": size}
+
+    def norm(x, activation, size, *, name):
         # The sigmoid makes the image: keep its input and output float32.
         return ConditionalInstanceNorm(
             num_styles, activation=activation,
             dtype="float32" if activation == "sigmoid" else dtype,
-            name=f"{name}_norm")(x, style_weights)
+            name=f"{name}_norm")(x, style_weights, **at(size))
 
     def block(x, filters, kernel_size, strides=1, activation="relu", *,
-              name):
+              size, name):
         """Reflect pad -> conv (no bias) -> conditional norm -> act."""
         x = ReflectionPadding2D(kernel_size // 2, dtype=dtype,
-                                name=f"{name}_pad")(x)
+                                name=f"{name}_pad")(x, **at(size))
         x = keras.layers.Conv2D(filters, kernel_size, strides=strides,
                                 use_bias=False, dtype=dtype,
                                 name=f"{name}_conv")(x)
-        return norm(x, activation, name=name)
+        if size is not None and strides == 2:
+            size = valid_region.halved(size)
+        return norm(x, activation, size, name=name), size
 
     x = images
     for i, (filters, kernel_size, strides) in enumerate(_ENCODER):
-        x = block(x, _scaled(filters, alpha), kernel_size, strides,
-                  name=f"down{i + 1}")
+        x, size = block(x, _scaled(filters, alpha), kernel_size, strides,
+                        size=size, name=f"down{i + 1}")
     res_filters = _scaled(_RESIDUAL_FILTERS, alpha)
     for i in range(_NUM_RESIDUAL_BLOCKS):
-        y = block(x, res_filters, 3, name=f"res{i + 1}_a")
-        y = block(y, res_filters, 3, activation=None, name=f"res{i + 1}_b")
+        y, _ = block(x, res_filters, 3, size=size, name=f"res{i + 1}_a")
+        y, _ = block(y, res_filters, 3, activation=None, size=size,
+                     name=f"res{i + 1}_b")
         x = keras.layers.Add(dtype=dtype, name=f"res{i + 1}_add")([x, y])
     for i, filters in enumerate(_DECODER):
         prefix = f"up{i + 1}"
         x = UpsamplingConv2D(_scaled(filters, alpha), dtype=dtype,
-                             name=f"{prefix}_conv")(x)
-        x = norm(x, "relu", name=prefix)
-    x = block(x, 3, 9, activation="sigmoid", name="output")
+                             name=f"{prefix}_conv")(x, **at(size))
+        size = None if size is None else 2 * size
+        x = norm(x, "relu", size, name=prefix)
+    x, _ = block(x, 3, 9, activation="sigmoid", size=size, name="output")
     outputs = CropToMatch(name="crop", dtype="float32")(x, images)
-    return keras.Model([images, style_weights], outputs, name=name)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def spatial_twin(model):

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from multistyle import valid_region
+
 
 def _phase_taps(kernel, axis):
     """Splits a 3-tap kernel along `axis` into the two 2-tap kernels that
@@ -27,13 +29,19 @@ class UpsamplingConv2D(keras.layers.Layer):
     padding of the upsampled input equals edge padding of the input.
 
     The trainable weight is the 3x3 kernel itself, shaped like a `Conv2D`
-    kernel, `(3, 3, in_channels, filters)`, kept in float32 and summed
-    before the cast to the compute dtype.
+    kernel, `(3, 3, in_channels, filters)`; its taps are summed in the
+    variable dtype (float32 under mixed precision), then cast.
 
     Args:
         filters: Output channels.
         kernel_initializer: Initializer of the 3x3 kernel.
         **kwargs: Base layer keyword arguments.
+
+    Call arguments:
+        inputs: Features, NHWC.
+        valid_size: Optional `(batch, 2)` int tensor: upsample the
+            top-left region of this size as if it were the whole input
+            (see `valid_region`).
 
     Example:
 
@@ -52,9 +60,12 @@ class UpsamplingConv2D(keras.layers.Layer):
             name="kernel", shape=(3, 3, input_shape[-1], self.filters),
             initializer=self.kernel_initializer, autocast=False)
 
-    def call(self, inputs):
-        padded = ops.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]],
-                         mode="symmetric")  # Edge padding by one pixel.
+    def call(self, inputs, valid_size=None):
+        if valid_size is None:  # Symmetric padding by one repeats edges.
+            padded = ops.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]],
+                             mode="symmetric")
+        else:
+            padded = valid_region.edge_pad(inputs, valid_size)
         # Even output rows read padded rows [m-1, m], odd ones [m, m+1].
         row_windows = (padded[:, :-1], padded[:, 1:])
         rows = []
@@ -70,12 +81,12 @@ class UpsamplingConv2D(keras.layers.Layer):
         return ops.reshape(ops.stack(rows, axis=2),
                            (-1, 2 * shape[1], 2 * shape[2], self.filters))
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, inputs_shape, valid_size_shape=None):
         def double(size):
             return None if size is None else 2 * size
 
-        return (input_shape[0], double(input_shape[1]),
-                double(input_shape[2]), self.filters)
+        return (inputs_shape[0], double(inputs_shape[1]),
+                double(inputs_shape[2]), self.filters)
 
     def get_config(self):
         config = super().get_config()

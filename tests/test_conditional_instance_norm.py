@@ -90,3 +90,29 @@ def test_keras_file_round_trip(tmp_path):
     inputs = [_features(), np.eye(3, dtype="float32")[[0, 1]]]
     np.testing.assert_allclose(np.asarray(loaded(inputs)),
                                np.asarray(model(inputs)), atol=1e-6)
+
+
+def test_activation_applies_to_the_normalized_output():
+    plain = cin_with_random_tables()
+    fused = ConditionalInstanceNorm(3, activation="relu")
+    fused.build((None, None, None, 4), (None, 3))
+    fused.set_weights(plain.get_weights())
+    x, weights = _features(), np.eye(3, dtype="float32")[[0, 1]]
+    expected = np.maximum(np.asarray(plain(x, weights)), 0.0)
+    assert (expected == 0).any() and (expected > 0).any()
+    np.testing.assert_allclose(np.asarray(fused(x, weights)), expected,
+                               atol=1e-6)
+    clone = ConditionalInstanceNorm.from_config(fused.get_config())
+    assert clone.activation is keras.activations.relu
+
+
+def test_valid_size_takes_moments_over_the_valid_region_only():
+    layer = cin_with_random_tables()
+    x = _features()
+    padded = np.full((2, 11, 13, 4), 1e3, "float32")  # Far-off padding.
+    padded[:, :8, :8] = x
+    weights = np.eye(3, dtype="float32")[[0, 2]]
+    out = np.asarray(layer(padded, weights,
+                           valid_size=np.int32([[8, 8], [8, 8]])))
+    np.testing.assert_allclose(out[:, :8, :8],
+                               np.asarray(layer(x, weights)), atol=1e-4)

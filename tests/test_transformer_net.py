@@ -70,3 +70,31 @@ def test_num_styles_of_rejects_plain_model():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="not a multistyle network"):
         transformer_net.num_styles_of(model)
+
+
+@pytest.mark.parametrize("height,width,padded_height,padded_width",
+                         [(33, 47, 48, 64), (16, 17, 32, 32),
+                          (21, 18, 21, 18)])
+def test_padded_inputs_give_the_unpadded_result(net, height, width,
+                                                padded_height, padded_width):
+    padded_net = transformer_net.build_transformer_net(
+        3, alpha=0.25, padded_inputs=True)
+    padded_net.set_weights(net.get_weights())
+    rng = np.random.default_rng(3)
+    for norm in transformer_net.conditional_norm_layers(padded_net):
+        norm.beta.assign(rng.normal(0, 1, norm.beta.shape))
+    net.set_weights(padded_net.get_weights())
+    images = rng.random((2, height, width, 3), "float32")
+    padded = rng.random((2, padded_height, padded_width, 3), "float32")
+    padded[:, :height, :width] = images  # Noise around the image.
+    weights = np.eye(3, dtype="float32")[[0, 2]]
+    out = np.asarray(padded_net([padded, weights,
+                                 np.int32([[height, width]] * 2)]))
+    np.testing.assert_allclose(out[:, :height, :width],
+                               np.asarray(net([images, weights])), atol=1e-5)
+
+
+def test_rejects_spatial_weights_with_padded_inputs():
+    with pytest.raises(ValueError, match="cannot be combined"):
+        transformer_net.build_transformer_net(2, spatial_weights=True,
+                                              padded_inputs=True)
