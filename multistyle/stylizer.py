@@ -6,7 +6,6 @@ either `model.keras` (written by training) or a TensorFlow SavedModel
 the difference: both become a function from float images to float images.
 """
 
-import collections
 import os
 
 import numpy as np
@@ -31,17 +30,16 @@ MASKS_SIGNATURE_KEY = "serving_masks"
 # and its two stride-2 convolutions leave too little below 16 pixels.
 MIN_SIDE = 16
 PRECISIONS = ("float32", "bfloat16")
-# On JAX, an image shape's first calls run padded to its shape bucket; the
-# next ones compile the shape itself.
-_PADDED_CALLS_PER_SHAPE = 2
 
 
 class _KerasNetwork:
     """A `model.keras` transformer as `(images, style_weights) -> images`.
 
-    On JAX, which compiles per input shape, images are padded to a shape
-    bucket (`shape_buckets`) and run by a `padded_inputs` twin of the
-    network, so that new sizes seldom compile and results are unchanged.
+    On JAX, which compiles per input shape, a batch whose shape is not a
+    bucket shape (`shape_buckets`) is padded to its bucket and run by a
+    `padded_inputs` twin of the network: new sizes seldom compile, results
+    are unchanged (up to float rounding), and each shape always takes the
+    same path.
     """
 
     def __init__(self, path, precision="float32"):
@@ -60,20 +58,8 @@ class _KerasNetwork:
         if keras.backend.backend() == "jax":
             self._padded_model = style_editing.with_style_tables(
                 self._model, tables, dtype=precision, padded_inputs=True)
-        self._calls_per_shape = collections.Counter()
         self.num_styles = transformer_net.num_styles_of(self._model)
         self._per_pixel_model = None  # Built on first use.
-
-    def _use_padded(self, shape):
-        """Whether to pad to the shape's bucket: not if there is no padded
-        twin, if the shape is a bucket shape already, or if it has come
-        often enough (video frames) to earn its own compilation: padding
-        costs 10-30% per call on a CPU."""
-        if self._padded_model is None:
-            return False
-        self._calls_per_shape[shape] += 1
-        return (shape_buckets.bucket_shape(shape) != tuple(shape)
-                and self._calls_per_shape[shape] <= _PADDED_CALLS_PER_SHAPE)
 
     def __call__(self, images, weights):
         # A compiled function (tf.function / jax.jit) frees each activation
@@ -87,7 +73,8 @@ class _KerasNetwork:
                     self._model)
             outputs = self._per_pixel_model.predict_on_batch(
                 [images, weights])
-        elif self._use_padded(np.shape(images)):
+        elif (self._padded_model is not None and tuple(np.shape(images))
+              != shape_buckets.bucket_shape(np.shape(images))):
             batch, height, width = np.shape(images)[:3]
             padded = shape_buckets.pad_to_bucket(np.asarray(images))
             weights = np.pad(np.asarray(weights, np.float32),
