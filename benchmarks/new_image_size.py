@@ -24,8 +24,9 @@ from multistyle import stylizer
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
                              "Model folder.")
 _SIZES = flags.DEFINE_list(
-    "sizes", ["480x640", "480x640", "481x640", "470x630", "500x666",
-              "600x800", "600x800", "1024x768", "1000x750", "480x640"],
+    "sizes", ["480x640", "480x640", "481x640", "470x630", "470x630",
+              "500x666", "600x800", "600x800", "1024x768", "1000x750",
+              "480x640"],
     "HxW sizes, timed in this order.")
 _PRECISION = flags.DEFINE_enum("precision", "float32",
                                list(stylizer.PRECISIONS), "Compute dtype.")

@@ -35,11 +35,10 @@ PRECISIONS = ("float32", "bfloat16")
 class _KerasNetwork:
     """A `model.keras` transformer as `(images, style_weights) -> images`.
 
-    On JAX, which compiles per input shape, a batch whose shape is not a
-    bucket shape (`shape_buckets`) is padded to its bucket and run by a
-    `padded_inputs` twin of the network: new sizes seldom compile, results
-    are unchanged (up to float rounding), and each shape always takes the
-    same path.
+    On JAX, which compiles per input shape, batches are padded to their
+    shape bucket (`shape_buckets`) and run by a `padded_inputs` twin of
+    the network: new sizes seldom compile (once per bucket), and results
+    are unchanged up to float rounding.
     """
 
     def __init__(self, path, precision="float32"):
@@ -73,8 +72,7 @@ class _KerasNetwork:
                     self._model)
             outputs = self._per_pixel_model.predict_on_batch(
                 [images, weights])
-        elif (self._padded_model is not None and tuple(np.shape(images))
-              != shape_buckets.bucket_shape(np.shape(images))):
+        elif self._padded_model is not None:
             batch, height, width = np.shape(images)[:3]
             padded = shape_buckets.pad_to_bucket(np.asarray(images))
             weights = np.pad(np.asarray(weights, np.float32),

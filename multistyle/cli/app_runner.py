@@ -4,6 +4,7 @@ import sys
 
 from absl import app
 
+from multistyle import compilation_cache
 from multistyle import image_io
 
 # Errors that mean "the input was wrong", not "the program is broken".
@@ -13,9 +14,13 @@ EXIT_BAD_INPUT = 2
 
 
 def run(main):
-    """`app.run(main)`, printing user errors as `Error: ...` with exit 2."""
+    """`app.run(main)`, printing user errors as `Error: ...` with exit 2.
+
+    On JAX, compiled networks are cached on disk (`compilation_cache`).
+    """
 
     def guarded_main(argv):
+        compilation_cache.enable()
         try:
             return main(argv)
         except _USER_ERRORS as e:
