@@ -30,25 +30,37 @@ _PRECISIONS = flags.DEFINE_list("precisions", ["float32", "mixed_bfloat16"],
 _ALPHA = flags.DEFINE_float("alpha", 1.0, "Network width multiplier.")
 _STEPS = flags.DEFINE_integer("steps", 20, "Timed steps.")
 _WARMUP = flags.DEFINE_integer("warmup", 3, "Untimed steps (compilation).")
+_STEPS_PER_EXECUTION = flags.DEFINE_list(
+    "steps_per_execution", ["1"],
+    "Training steps per compiled call (fewer host round trips).")
 _WORKERS = flags.DEFINE_integer("workers", 4, "Data loading threads.")
 _NUM_STYLES = 16
 
 
 class _StepTimer(keras.callbacks.Callback):
+    """Steps per second after `warmup` steps (compilation). Callbacks run
+    once per execution of `steps_per_execution` steps."""
+
     def __init__(self, warmup):
         super().__init__()
         self.warmup = warmup
-        self.start = None
-        self.steps = 0
+        self.start = None  # (seconds, steps done)
+        self.end = None
 
     def on_train_batch_end(self, batch, logs=None):
-        if batch + 1 == self.warmup:
-            self.start = time.perf_counter()
-        elif batch + 1 > self.warmup:
-            self.steps += 1
+        now = (time.perf_counter(), batch + 1)
+        if self.start is None:
+            if batch + 1 >= self.warmup:
+                self.start = now
+        else:
+            self.end = now
+
+    def steps_per_second(self):
+        return ((self.end[1] - self.start[1])
+                / (self.end[0] - self.start[0]))
 
 
-def _images_per_second(files, policy, batch_size):
+def _images_per_second(files, policy, batch_size, steps_per_execution):
     keras.mixed_precision.set_global_policy(policy)
     vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
     size = common_flags.IMAGE_SIZE.value
@@ -62,7 +74,8 @@ def _images_per_second(files, policy, batch_size):
         transformer_net.build_transformer_net(_NUM_STYLES, _ALPHA.value),
         vgg, grams, common_flags.CONTENT_LAYERS.value, 1.0,
         dict.fromkeys(layers, 1.0), np.ones(_NUM_STYLES, "float32"), 0.0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=True)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=True,
+                  steps_per_execution=steps_per_execution)
     steps = _WARMUP.value + _STEPS.value
     dataset = data.ImageFolderDataset(files, batch_size, size, _NUM_STYLES,
                                       steps_per_epoch=steps,
@@ -70,8 +83,7 @@ def _images_per_second(files, policy, batch_size):
     timer = _StepTimer(_WARMUP.value)
     model.fit(dataset, epochs=1, steps_per_epoch=steps, callbacks=[timer],
               verbose=0)
-    seconds = time.perf_counter() - timer.start
-    return timer.steps * batch_size / seconds
+    return timer.steps_per_second() * batch_size
 
 
 def main(argv):
@@ -82,13 +94,15 @@ def main(argv):
     print(f"machine: {platform.machine()}, device: {device}, backend: "
           f"{backend}, image size {common_flags.IMAGE_SIZE.value}, "
           f"alpha {_ALPHA.value}")
-    print("| backend | precision | batch | images/s |")
-    print("|---|---|---:|---:|")
+    print("| backend | precision | batch | steps/execution | images/s |")
+    print("|---|---|---:|---:|---:|")
     for policy in _PRECISIONS.value:
         for batch_size in _BATCH_SIZES.value:
-            rate = _images_per_second(files, policy, int(batch_size))
-            print(f"| {backend} | {policy} | {batch_size} | {rate:.1f} |",
-                  flush=True)
+            for per_execution in _STEPS_PER_EXECUTION.value:
+                rate = _images_per_second(files, policy, int(batch_size),
+                                          int(per_execution))
+                print(f"| {backend} | {policy} | {batch_size} | "
+                      f"{per_execution} | {rate:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

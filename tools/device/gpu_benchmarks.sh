@@ -10,7 +10,10 @@ nvidia-smi --query-gpu=name --format=csv,noheader >> "${report}" || true
 timeout 200 "${py}" benchmarks/training_throughput.py \
   --photos=.carry/photos --vgg_weights=.carry/vgg19.bin \
   --batch_sizes="${BATCH_SIZES:-16,64}" --workers=12 \
+  --steps_per_execution="${STEPS_PER_EXECUTION:-1,4}" \
   --steps="${STEPS:-30}" "$@" 2>&1 | grep -E '^\||^machine|Error' \
   | tee -a "${report}"
 timeout 120 "${py}" benchmarks/inference_latency.py --peer=false \
   --repeats=20 2>&1 | grep -E '^\||^machine|Error' | tee -a "${report}"
+timeout 90 "${py}" benchmarks/new_image_size.py 2>&1 \
+  | grep -E '^\||^backend|Error' | tee -a "${report}"
