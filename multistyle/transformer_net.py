@@ -46,7 +46,8 @@ class ReflectionPadding2D(keras.layers.Layer):
         p = self.padding
         if valid_size is not None:
             return valid_region.reflect_pad(inputs, valid_size, p)
-        return ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+        return ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]],
+                       mode="reflect")
 
     def compute_output_shape(self, inputs_shape, valid_size_shape=None):
         def grow(size):
@@ -142,7 +143,7 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         size = keras.Input((2,), dtype="int32", name="valid_size")
         inputs.append(size)
 
-    def at(size):
+    def valid_size_kwargs(size):
         return {} if size is None else {"valid_size": size}
 
     def norm(x, activation, size, *, name):
@@ -150,13 +151,15 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         return ConditionalInstanceNorm(
             num_styles, activation=activation,
             dtype="float32" if activation == "sigmoid" else dtype,
-            name=f"{name}_norm")(x, style_weights, **at(size))
+            name=f"{name}_norm")(x, style_weights,
+                                 **valid_size_kwargs(size))
 
     def block(x, filters, kernel_size, strides=1, activation="relu", *,
               size, name):
         """Reflect pad -> conv (no bias) -> conditional norm -> act."""
         x = ReflectionPadding2D(kernel_size // 2, dtype=dtype,
-                                name=f"{name}_pad")(x, **at(size))
+                                name=f"{name}_pad")(
+                                    x, **valid_size_kwargs(size))
         x = keras.layers.Conv2D(filters, kernel_size, strides=strides,
                                 use_bias=False, dtype=dtype,
                                 name=f"{name}_conv")(x)
@@ -177,7 +180,8 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
     for i, filters in enumerate(_DECODER):
         prefix = f"up{i + 1}"
         x = UpsamplingConv2D(_scaled(filters, alpha), dtype=dtype,
-                             name=f"{prefix}_conv")(x, **at(size))
+                             name=f"{prefix}_conv")(
+                                 x, **valid_size_kwargs(size))
         size = None if size is None else 2 * size
         x = norm(x, "relu", size, name=prefix)
     x, _ = block(x, 3, 9, activation="sigmoid", size=size, name="output")

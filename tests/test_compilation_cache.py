@@ -16,7 +16,8 @@ def test_jax_runs_store_compiled_programs(tmp_path):
     script = (
         "import numpy as np, jax\n"
         "from multistyle import compilation_cache\n"
-        f"print(compilation_cache.enable({str(cache)!r}, min_compile_secs=0))\n"
+        f"print(compilation_cache.enable({str(cache)!r}, "
+        "min_compile_secs=0))\n"
         "jax.jit(lambda x: x * 2.0 + 1.0)(np.arange(3.0))\n")
     env = dict(os.environ, KERAS_BACKEND="jax")
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
