@@ -39,7 +39,6 @@ OUTPUT_KEY = "stylized"
 # the output cropped back): the network's 9x9 reflect padding and two
 # stride-2 convolutions need a few pixels, instance norm needs more.
 MIN_IMAGE_SIZE = 16
-DEFAULT_TFLITE_SIZE = (256, 256)
 
 
 def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
@@ -54,11 +53,9 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
             `styles.json`), or a `.keras` file with `styles.json` beside it.
         output_dir: The SavedModel folder to write.
         tflite: Also write `model_float16.tflite` (float16 weights).
-        tflite_size: `(height, width)` of the TFLite model's input (batch
-            1); None means `DEFAULT_TFLITE_SIZE`, 256x256. The TFLite model
-            has a fixed size because converting with dynamic height and
-            width fails: the upsampling `ops.repeat` loses the channel
-            count, leaving Conv2D ops that TFLite cannot lower.
+        tflite_size: `(height, width)` to fix the TFLite model's input
+            size (batch 1), e.g. for delegates that need static shapes;
+            None takes any height and width.
         overwrite: Replace `output_dir` if it exists.
 
     Returns:
@@ -87,8 +84,8 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
             "Export needs the TensorFlow backend; rerun with "
             "KERAS_BACKEND=tensorflow. Received: keras backend "
             f"'{keras.backend.backend()}'.")
-    if tflite:
-        tflite_size = _checked_size(tflite_size or DEFAULT_TFLITE_SIZE)
+    if tflite and tflite_size is not None:
+        tflite_size = _checked_size(tflite_size)
     model_path, styles_path = _model_files(model_dir_or_keras_path)
     output_dir = os.path.abspath(output_dir)
     if os.path.lexists(output_dir) and not overwrite:
@@ -293,24 +290,25 @@ def _pad_to_min_size(images, min_size):
 def _tflite_float16(saved_model_dir, num_styles, size):
     """Converts the SavedModel's signature to TFLite, float16 weights.
 
-    The signature is traced at batch 1 and `size`; the TFLite model keeps
-    its name (`serving_default`) and its input and output names.
+    The signature is traced at batch 1 and `size` (None: any height and
+    width); the TFLite model keeps its name (`serving_default`) and its
+    input and output names.
     """
     import tensorflow as tf
 
     loaded = tf.saved_model.load(saved_model_dir)
     signature = loaded.signatures[SIGNATURE_KEY]
-    height, width = size
+    height, width = size or (None, None)
 
     @tf.function(input_signature=[
         tf.TensorSpec((1, height, width, 3), tf.uint8, name="images"),
         tf.TensorSpec((1, num_styles), tf.float32, name="style_weights"),
     ])
-    def fixed_size(images, style_weights):
+    def batch_of_one(images, style_weights):
         return signature(images=images, style_weights=style_weights)
 
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [fixed_size.get_concrete_function()], loaded)
+        [batch_of_one.get_concrete_function()], loaded)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.target_spec.supported_types = [tf.float16]
     return converter.convert()

@@ -240,46 +240,54 @@ def _tflite_interpreter_class():
     return Interpreter
 
 
-@tf_backend_only
-def test_tflite_model_matches_saved_model(exported):
-    import tensorflow as tf
-
-    _, saved_model_dir, written = exported
+def _tflite_runner(path):
     interpreter_class = _tflite_interpreter_class()
     if interpreter_class is None:
         pytest.skip("no TFLite interpreter: pip install ai-edge-litert")
-    assert written["tflite"] == os.path.join(saved_model_dir,
-                                             "model_float16.tflite")
-    runner = interpreter_class(model_path=written["tflite"]) \
-        .get_signature_runner("serving_default")
+    return interpreter_class(model_path=path).get_signature_runner(
+        "serving_default")
+
+
+def _assert_tflite_matches_saved_model(runner, saved_model_dir, images,
+                                       weights):
+    import tensorflow as tf
+
     serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
-    rng = np.random.default_rng(3)
-    images = rng.integers(0, 256, (1, *TFLITE_SIZE, 3), dtype=np.uint8)
-    weights = np.array([[0.6, 0.4, 0.0]], np.float32)
-
     got = runner(images=images, style_weights=weights)["stylized"]
-    want = serve(images=images, style_weights=weights)["stylized"].numpy()
-
+    want = serve(images=tf.constant(images),
+                 style_weights=tf.constant(weights))["stylized"].numpy()
     assert got.dtype == np.uint8 and got.shape == images.shape
     # float16 weights: a few uint8 levels at most.
     assert np.abs(got.astype(int) - want).max() <= 4
 
 
 @tf_backend_only
-def test_tflite_input_defaults_to_256_square(exported, tmp_path):
-    model_dir, _, _ = exported
-    interpreter_class = _tflite_interpreter_class()
-    if interpreter_class is None:
-        pytest.skip("no TFLite interpreter: pip install ai-edge-litert")
+def test_tflite_model_matches_saved_model(exported):
+    _, saved_model_dir, written = exported
+    assert written["tflite"] == os.path.join(saved_model_dir,
+                                             "model_float16.tflite")
+    runner = _tflite_runner(written["tflite"])
+    assert list(runner.get_input_details()["images"]["shape"]) == [
+        1, *TFLITE_SIZE, 3]
+    images = np.random.default_rng(3).integers(
+        0, 256, (1, *TFLITE_SIZE, 3), dtype=np.uint8)
+    _assert_tflite_matches_saved_model(runner, saved_model_dir, images,
+                                       np.float32([[0.6, 0.4, 0.0]]))
 
+
+@tf_backend_only
+def test_tflite_takes_any_size_by_default(exported, tmp_path):
+    model_dir, saved_model_dir, _ = exported
     written = export.export_saved_model(model_dir, str(tmp_path / "out"),
                                         tflite=True)
-
-    inputs = interpreter_class(model_path=written["tflite"]) \
-        .get_signature_runner("serving_default").get_input_details()
-    assert list(inputs["images"]["shape"]) == [1, 256, 256, 3]
-    assert inputs["images"]["dtype"] == np.uint8
-    assert list(inputs["style_weights"]["shape"]) == [1, len(STYLE_NAMES)]
+    runner = _tflite_runner(written["tflite"])
+    inputs = runner.get_input_details()
+    assert list(inputs["images"]["shape_signature"]) == [1, -1, -1, 3]
+    for height, width in [(37, 29), (20, 52)]:
+        images = np.random.default_rng(height).integers(
+            0, 256, (1, height, width, 3), dtype=np.uint8)
+        _assert_tflite_matches_saved_model(runner, saved_model_dir, images,
+                                           np.float32([[0.2, 0.5, 0.3]]))
 
 
 @tf_backend_only

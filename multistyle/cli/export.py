@@ -23,14 +23,16 @@ _TFLITE = flags.DEFINE_bool(
     "tflite", False,
     f"Also write {export.TFLITE_FILENAME} (float16 weights) into --output.")
 _TFLITE_SIZE = flags.DEFINE_list(
-    "tflite_size", [str(s) for s in export.DEFAULT_TFLITE_SIZE],
-    "HEIGHT,WIDTH of the TFLite model's input (batch 1); TFLite needs "
-    "a fixed size.")
+    "tflite_size", None,
+    "HEIGHT,WIDTH to fix the TFLite model's input size (batch 1), for "
+    "delegates that need static shapes; unset, it takes any size.")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
 
 
 def _tflite_size(values):
+    if values is None:
+        return None
     try:
         height, width = (int(v) for v in values)
     except ValueError as e:
