@@ -73,17 +73,22 @@ class _KerasNetwork:
             outputs = self._per_pixel_model.predict_on_batch(
                 [images, weights])
         elif self._padded_model is not None:
-            batch, height, width = np.shape(images)[:3]
-            padded = shape_buckets.pad_to_bucket(np.asarray(images))
-            weights = np.pad(np.asarray(weights, np.float32),
-                             [(0, len(padded) - batch), (0, 0)])
-            valid_size = np.tile(np.int32([[height, width]]),
-                                 (len(padded), 1))
-            outputs = self._padded_model.predict_on_batch(
-                [padded, weights, valid_size])[:batch, :height, :width]
+            outputs = self._predict_padded(np.asarray(images), weights)
         else:
             outputs = self._model.predict_on_batch([images, weights])
         return np.asarray(outputs, np.float32)
+
+    def _predict_padded(self, images, weights):
+        """Runs the padded twin on `images` padded to their shape bucket
+        and crops its output back."""
+        batch, height, width = images.shape[:3]
+        padded = shape_buckets.pad_to_bucket(images)
+        weights = np.pad(np.asarray(weights, np.float32),
+                         [(0, len(padded) - batch), (0, 0)])
+        valid_size = np.tile(np.int32([[height, width]]), (len(padded), 1))
+        outputs = self._padded_model.predict_on_batch(
+            [padded, weights, valid_size])
+        return outputs[:batch, :height, :width]
 
 
 class _SavedModelNetwork:
