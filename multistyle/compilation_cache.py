@@ -1,14 +1,16 @@
 """Keeps JAX's compiled networks on disk, so a new run skips compiling.
 
 Each `multistyle-*` command is a new process; on JAX it would compile the
-network again for every shape bucket (1.5-2.5 s each on a CPU). JAX's
-persistent compilation cache stores the compiled programs; a later run
-loads them instead (about 1.3 s saved per shape, BENCHMARKS.md).
+network again for every shape bucket (1.5-2.5 s each on a CPU), and
+loading `model.keras` compiles Keras' weight initializer once per kernel
+shape (0.1-0.2 s each, 4 s in all). JAX's persistent compilation cache
+stores the compiled programs; a later run loads them instead (about 1.3 s
+saved per shape bucket, loading 4.7 -> 1.0 s; BENCHMARKS.md).
 """
 
 import os
 
-_DEFAULT_MIN_COMPILE_SECS = 0.5
+_DEFAULT_MIN_COMPILE_SECS = 0.1
 
 
 def default_directory():
