@@ -96,6 +96,15 @@ def to_uint8(images):
                    0, 255).astype(np.uint8)
 
 
+def with_luma_of(original, stylized):
+    """`original`'s colours with `stylized`'s luminance, float RGB in
+    [0, 1], HWC: the photo plus the change of BT.601 luma (the Y of JPEG's
+    YCbCr), clipped."""
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    return np.clip(original + (stylized @ luma - original @ luma)[..., None],
+                   0.0, 1.0)
+
+
 def save_image(path, image):
     """Writes a uint8 HWC RGB array (or PIL image) atomically; the format
     follows the extension (.jpg is saved at quality 95)."""

@@ -235,11 +235,6 @@ def _fit_long_side(image, max_size):
         size, Image.Resampling.LANCZOS))
 
 
-def _luma(rgb):
-    """BT.601 luma (the Y of JPEG's YCbCr) of float RGB, HWC."""
-    return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-
-
 class Stylizer:
     """Paints photos in a model's styles and blends of them.
 
@@ -327,8 +322,7 @@ class Stylizer:
                 return out
             original = image_io.to_float(tile)
             if preserve_color:
-                out = original + (_luma(out) - _luma(original))[..., None]
-                out = np.clip(out, 0.0, 1.0)
+                out = image_io.with_luma_of(original, out)
             return original + strength * (out - original)
 
         return stylize_tile

@@ -21,12 +21,11 @@ import numpy as np
 from multistyle import image_io
 from multistyle import keyframes as keyframes_lib
 from multistyle import style_masks
+from multistyle import stylizer
 from multistyle import temporal_smoothing
 from multistyle import video_io
 
 DEFAULT_BATCH_SIZE = 4
-# As `stylizer.MIN_SIDE`: the network needs a few pixels per side.
-MIN_SIDE = 16
 
 
 def _batches(frames, size):
@@ -38,11 +37,6 @@ def _batches(frames, size):
             batch = []
     if batch:
         yield batch
-
-
-def _luma(rgb):
-    """BT.601 luma of float RGB, HWC (as `Stylizer`'s preserve_color)."""
-    return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def check_options(batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
@@ -71,10 +65,10 @@ def weights_at(weights, time):
 
 def _check_frame(frame, weights):
     height, width = frame.shape[:2]
-    if min(height, width) < MIN_SIDE:
+    if min(height, width) < stylizer.MIN_SIDE:
         raise ValueError(
             f"Video frames are {width}x{height}; stylizing needs at least "
-            f"{MIN_SIDE} pixels per side.")
+            f"{stylizer.MIN_SIDE} pixels per side.")
     if np.ndim(weights) == 3:
         style_masks.check_size(weights, height, width, "the video frames")
 
@@ -104,10 +98,7 @@ def stylize_frames(network, frames, weights, fps,
         ValueError: If `batch_size` is not positive, the frames are too
             small, or a weight map does not have the frames' size.
     """
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            "`batch_size` must be a positive integer. Received: "
-            f"batch_size={batch_size}")
+    check_options(batch_size)
     start = 0
     for batch in _batches(frames, batch_size):
         if start == 0:
@@ -123,10 +114,7 @@ def stylize_frames(network, frames, weights, fps,
         painted = network(image_io.to_float(images), batch_weights)
         for source, out in zip(batch, painted[:len(batch)]):
             if preserve_color:
-                original = image_io.to_float(source)
-                out = np.clip(
-                    original + (_luma(out) - _luma(original))[..., None],
-                    0.0, 1.0)
+                out = image_io.with_luma_of(image_io.to_float(source), out)
             if smoother is not None:
                 out = smoother(source, out)
             yield image_io.to_uint8(out)
