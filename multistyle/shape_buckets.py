@@ -26,16 +26,11 @@ def bucket_batch(size):
     return 1 << (int(size) - 1).bit_length()
 
 
-def bucket_shape(shape):
-    """The bucket of an NHWC (or longer) shape: batch, height and width
-    rounded up, other dimensions kept."""
-    batch, height, width = shape[:3]
-    return (bucket_batch(batch), bucket_side(height),
-            bucket_side(width)) + tuple(shape[3:])
-
-
 def pad_to_bucket(images):
     """Zero-pads an NHWC batch at the end of the batch, bottom and right
     to its bucket shape."""
-    return np.pad(images, [(0, padded - size) for size, padded in
-                           zip(images.shape, bucket_shape(images.shape))])
+    batch, height, width = images.shape[:3]
+    padding = [(0, bucket_batch(batch) - batch),
+               (0, bucket_side(height) - height),
+               (0, bucket_side(width) - width)]
+    return np.pad(images, padding + [(0, 0)] * (images.ndim - 3))

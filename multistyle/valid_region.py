@@ -16,18 +16,17 @@ height and width at that layer's resolution. A batch shares one size
 from keras import ops
 
 
+def _edge(positions, size):
+    """Clamp positions to [0, size), like "SYMMETRIC" padding by one."""
+    return ops.clip(positions, 0, ops.maximum(size - 1, 0))
+
+
 def _reflect(positions, size):
     """Mirror positions outside [0, size) back in, like "REFLECT" padding;
     positions past one reflection are clamped (their values are unused)."""
     positions = ops.abs(positions)
-    positions = ops.where(positions >= size, 2 * (size - 1) - positions,
-                          positions)
-    return ops.clip(positions, 0, ops.maximum(size - 1, 0))
-
-
-def _edge(positions, size):
-    """Clamp positions to [0, size), like "SYMMETRIC" padding by one."""
-    return ops.clip(positions, 0, ops.maximum(size - 1, 0))
+    return _edge(ops.where(positions >= size, 2 * (size - 1) - positions,
+                           positions), size)
 
 
 def _pad(x, valid_size, padding, mirror):
