@@ -21,9 +21,12 @@ _PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")
 def _variables(transformer, optimizer):
     named = {f"transformer/{v.path}": v for v in transformer.variables}
     # Optimizer paths start with the optimizer's own name ("adam_1/..."),
-    # which Keras makes unique per process: key them without it.
+    # which Keras makes unique per process: key them without it. The
+    # learning rate is the run's flags', not the checkpoint's (a constant
+    # rate is a variable, a schedule is not).
     named.update({f"optimizer/{v.path.split('/', 1)[-1]}": v
-                  for v in optimizer.variables})
+                  for v in optimizer.variables
+                  if v.path.split("/")[-1] != "learning_rate"})
     return named
 
 

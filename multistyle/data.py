@@ -76,6 +76,9 @@ class ImageFolderDataset(keras.utils.PyDataset):
         num_styles: Each example gets a one-hot style vector of this length.
         steps_per_epoch: Batches per epoch.
         seed: Base random seed.
+        max_photo_size: If above `image_size`, each photo is first resized
+            to a random short side in `[image_size, max_photo_size]`
+            (random scale augmentation); 0 keeps it at `image_size`.
         initial_epoch: Epoch the first batch belongs to (for resuming).
         cache_bytes: Keep up to this many bytes of decoded, resized photos
             in memory, so later epochs skip JPEG decoding and resizing (the
@@ -87,7 +90,7 @@ class ImageFolderDataset(keras.utils.PyDataset):
     """
 
     def __init__(self, files, batch_size, image_size, num_styles,
-                 steps_per_epoch, seed=0, initial_epoch=0,
+                 steps_per_epoch, seed=0, initial_epoch=0, max_photo_size=0,
                  cache_bytes=2 * 1024**3, **kwargs):
         super().__init__(**kwargs)
         if not files:
@@ -95,6 +98,7 @@ class ImageFolderDataset(keras.utils.PyDataset):
         self.files = list(files)
         self.batch_size = batch_size
         self.image_size = image_size
+        self.max_photo_size = max(max_photo_size, image_size)
         self.num_styles = num_styles
         self.steps_per_epoch = steps_per_epoch
         self.seed = seed
@@ -120,7 +124,8 @@ class ImageFolderDataset(keras.utils.PyDataset):
             if path in self._bad_files:
                 continue
             try:
-                return random_crop(self._resized(path), self.image_size, rng)
+                return random_crop(self._scaled(path, rng), self.image_size,
+                                   rng)
             except image_io.ImageReadError as e:
                 with self._lock:
                     if path not in self._bad_files:
@@ -129,11 +134,20 @@ class ImageFolderDataset(keras.utils.PyDataset):
                         logging.warning("Skipping content image: %s", e)
         raise ValueError("None of the content images could be read.")
 
+    def _scaled(self, path, rng):
+        """The photo at a random short side in [image_size, max_photo_size]."""
+        image = self._resized(path)
+        if self.max_photo_size == self.image_size:
+            return image
+        size = int(rng.integers(self.image_size, self.max_photo_size + 1))
+        return image_io.resize_short_side(image, size)
+
     def _resized(self, path):
+        """The photo at short side `max_photo_size`, cached."""
         image = self._cache.get(path)
         if image is None:
             image = image_io.resize_short_side(image_io.load_image(path),
-                                               self.image_size)
+                                               self.max_photo_size)
             with self._lock:
                 if image.nbytes <= self._cache_bytes_left:
                     self._cache[path] = image

@@ -54,22 +54,33 @@ def find_style_image(style, styles_dir=None):
         f"{style.source or 'none'}). Pass --styles_dir=FOLDER holding it.")
 
 
-def load_photos(paths, size):
-    """Photos as float32 RGB [0, 1], centre-cropped to `size` squares."""
-    return image_io.to_float(np.stack(
-        [data.center_crop(image_io.load_image(p), size) for p in paths]))
+def load_photos(paths, size, square=False):
+    """Photos as float32 RGB [0, 1] HWC arrays, in a list.
+
+    Each is scaled so its long side is `size` px (as users paint photos),
+    or with `square=True` centre-cropped to a `size` square.
+    """
+    resize = (data.center_crop if square else image_io.resize_long_side)
+    return [image_io.to_float(resize(image_io.load_image(p), size))
+            for p in paths]
 
 
-def _scores(extractor, content_layers, style_layers, photos, painted,
-            grams):
-    photo_features = extractor(photos)
-    painted_features = extractor(painted)
-    content = sum(np.asarray(losses.content_loss(
-        painted_features[n], photo_features[n])) for n in content_layers)
-    style = sum(np.asarray(losses.style_loss(
-        painted_features[n], np.repeat(grams[n], len(photos), axis=0)))
-        for n in style_layers)
-    return float(np.mean(content)), float(np.mean(style))
+def _scores(extractor, content_layers, style_layers, photo, painted, grams):
+    """Content and style loss of one painted photo (HWC arrays)."""
+    photo_features = extractor(photo[None])
+    painted_features = extractor(painted[None])
+    content = sum(float(np.asarray(losses.content_loss(
+        painted_features[n], photo_features[n]))[0]) for n in content_layers)
+    style = sum(float(np.asarray(losses.style_loss(
+        painted_features[n], grams[n]))[0]) for n in style_layers)
+    return content, style
+
+
+def _mean_scores(extractor, content_layers, style_layers, photos, painted,
+                 grams):
+    pairs = [_scores(extractor, content_layers, style_layers, photo, out,
+                     grams) for photo, out in zip(photos, painted)]
+    return tuple(float(np.mean(column)) for column in zip(*pairs))
 
 
 def evaluate(network, styles, style_images, photos, vgg, content_layers,
@@ -82,7 +93,8 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
         network: `stylizer.load_network(...)` callable.
         styles: `style_set.Style` list, in the network's order.
         style_images: One float32 HWC painting per style.
-        photos: float32 `(n, size, size, 3)` photos in [0, 1].
+        photos: float32 HWC photos in [0, 1] (a list; sizes may differ),
+            painted one at a time.
         vgg: `vgg_features.VGGFeatures` with real ImageNet weights.
         content_layers, style_layers: VGG layer names.
         reference_photos: Also optimize this many photos per style with
@@ -102,28 +114,39 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
     for i, (style, painting) in enumerate(zip(styles, style_images)):
         grams = style_targets.compute_style_grams(style_extractor,
                                                   [painting])
-        weights = np.zeros((len(photos), len(styles)), np.float32)
-        weights[:, i] = 1.0
+        weights = np.zeros((1, len(styles)), np.float32)
+        weights[0, i] = 1.0
         start = time.perf_counter()
-        painted = network(photos, weights)
+        painted = [np.asarray(network(photo[None], weights))[0]
+                   for photo in photos]
         seconds += time.perf_counter() - start
-        score = StyleScore(style.name, *_scores(
+        score = StyleScore(style.name, *_mean_scores(
             extractor, content_layers, style_layers, photos, painted, grams))
         if reference_photos:
-            optimized = np.stack([optimize.optimize_image(
+            optimized = [optimize.optimize_image(
                 photo, grams, vgg, content_layers,
                 dict.fromkeys(style_layers, 1.0),
                 content_weight=reference_content_weight,
                 num_steps=reference_steps, verbose=0)[0]
-                for photo in photos[:reference_photos]])
+                for photo in photos[:reference_photos]]
             (score.reference_content_loss,
-             score.reference_style_loss) = _scores(
+             score.reference_style_loss) = _mean_scores(
                  extractor, content_layers, style_layers,
                  photos[:reference_photos], optimized, grams)
         scores.append(score)
         if progress:
             progress(i + 1, len(styles))
     return scores, seconds / (len(styles) * len(photos))
+
+
+def brightest_first(photos, count):
+    """Indices of `count` photos for a grid: the one with the most
+    near-white pixels (highlights show blob artifacts), then the first
+    others in order."""
+    bright = [float(np.mean(photo.mean(axis=-1) > 0.9)) for photo in photos]
+    first = int(np.argmax(bright))
+    rest = [i for i in range(len(photos)) if i != first]
+    return [first, *rest][:count]
 
 
 def mean_score(scores, key):

@@ -100,16 +100,49 @@ def _cell(image, labels, font):
     return cell
 
 
-def _sheet(rows, cell_size):
-    """Pastes rows of equally sized cells onto one white canvas."""
-    width = max(len(row) for row in rows) * (cell_size[0] + _GAP) + _GAP
-    height = len(rows) * (cell_size[1] + _GAP) + _GAP
+def _sheet(rows):
+    """Pastes rows of cells onto one white canvas, on a grid as wide and
+    tall as the largest cell."""
+    pitch = [max(cell.size[k] for row in rows for cell in row) + _GAP
+             for k in (0, 1)]
+    width = max(len(row) for row in rows) * pitch[0] + _GAP
+    height = len(rows) * pitch[1] + _GAP
     canvas = Image.new("RGB", (width, height), _BACKGROUND)
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            canvas.paste(cell, (_GAP + c * (cell_size[0] + _GAP),
-                                _GAP + r * (cell_size[1] + _GAP)))
+            canvas.paste(cell, (_GAP + c * pitch[0], _GAP + r * pitch[1]))
     return canvas
+
+
+def _thumbnail(image, cell_size):
+    photo = Image.fromarray(stylizer_lib.as_rgb_array(image))
+    photo.thumbnail((cell_size, cell_size), Image.Resampling.LANCZOS)
+    return photo
+
+
+def make_photo_sheet(stylizer, photos, cell_size=160):
+    """One row per photo: the photo, then the photo in every style.
+
+    Args:
+        stylizer: A `stylizer.Stylizer`.
+        photos: Paths, PIL images or uint8 arrays.
+        cell_size: Long side of each cell's image, pixels.
+
+    Returns:
+        An RGB PIL image.
+    """
+    names = stylizer.style_names
+    font = ImageFont.load_default()
+    rows = []
+    for image in photos:
+        photo = _thumbnail(image, cell_size)
+        row = [_cell(photo, ["original"], font)]
+        row += [_cell(stylizer.stylize(np.asarray(photo),
+                                       style_weights.one_hot(i, names),
+                                       tile_size=0), [name], font)
+                for i, name in enumerate(names)]
+        rows.append(row)
+    return _sheet(rows)
 
 
 def make_grid(stylizer, image, styles=None, interpolate=None,
@@ -146,8 +179,7 @@ def make_grid(stylizer, image, styles=None, interpolate=None,
                else [style_weights.style_index(s, names) for s in styles])
     strip = ([] if interpolate is None
              else interpolation_weights(interpolate, names, steps))
-    photo = Image.fromarray(stylizer_lib.as_rgb_array(image))
-    photo.thumbnail((cell_size, cell_size), Image.Resampling.LANCZOS)
+    photo = _thumbnail(image, cell_size)
     font = ImageFont.load_default()
 
     if columns is None:
@@ -168,4 +200,4 @@ def make_grid(stylizer, image, styles=None, interpolate=None,
     strip_cells = [styled(*cell) for cell in strip]
     rows += [strip_cells[i:i + columns]
              for i in range(0, len(strip_cells), columns)]
-    return _sheet(rows, cells[0].size)
+    return _sheet(rows)

@@ -120,10 +120,18 @@ def save_image(path, image):
                  suffix=ext)
 
 
-def resize_short_side(image, size):
-    """Resizes a uint8 HWC array so its shorter side is `size` (Lanczos)."""
+def _resize_by(image, scale):
     height, width = image.shape[:2]
-    scale = size / min(height, width)
     new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(Image.fromarray(image).resize(
         new_size, Image.Resampling.LANCZOS))
+
+
+def resize_short_side(image, size):
+    """Resizes a uint8 HWC array so its shorter side is `size` (Lanczos)."""
+    return _resize_by(image, size / min(image.shape[:2]))
+
+
+def resize_long_side(image, size):
+    """Resizes a uint8 HWC array so its longer side is `size` (Lanczos)."""
+    return _resize_by(image, size / max(image.shape[:2]))

@@ -226,13 +226,9 @@ def check_options(strength=1.0, max_size=None,
 
 def _fit_long_side(image, max_size):
     """Downsizes a uint8 HWC array so its long side is at most `max_size`."""
-    height, width = image.shape[:2]
-    if max(height, width) <= max_size:
+    if max(image.shape[:2]) <= max_size:
         return image
-    scale = max_size / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(image).resize(
-        size, Image.Resampling.LANCZOS))
+    return image_io.resize_long_side(image, max_size)
 
 
 class Stylizer:

@@ -23,8 +23,9 @@ from multistyle import trainer as trainer_lib
 from multistyle import training_callbacks
 from multistyle import transformer_net
 from multistyle import vgg_features
+from multistyle import warm_start
 
-MODEL_FILENAME = "model.keras"
+MODEL_FILENAME = warm_start.MODEL_FILENAME
 _CONFIG_FILENAME = "train_config.json"
 _NUM_SAMPLES = 3
 
@@ -38,11 +39,22 @@ class TrainConfig:
     model_dir: str
     holdout_every: int = 0
     image_size: int = 256
+    # Photos are resized to a random short side in [image_size,
+    # max_photo_size] before cropping (0: always image_size), so the
+    # network learns strokes at the scale of larger photos.
+    max_photo_size: int = 0
     style_image_size: int = 256
     batch_size: int = 16
     num_steps: int = 40000
     steps_per_checkpoint: int = 1000
     learning_rate: float = 1e-3
+    # Steps of linear learning-rate warmup from 0 (each run or warm start).
+    warmup_steps: int = 0
+    # Learning rate at the last step, as a fraction of `learning_rate`,
+    # reached by cosine decay after the warmup; 1.0 keeps it constant.
+    final_learning_rate_fraction: float = 1.0
+    # Clip each step's gradient to this global norm (0: no clipping).
+    clip_norm: float = 0.0
     alpha: float = 1.0
     content_layers: tuple = vgg_features.DEFAULT_CONTENT_LAYERS
     style_layers: tuple = vgg_features.DEFAULT_STYLE_LAYERS
@@ -60,6 +72,9 @@ class TrainConfig:
     # A model folder whose styles the run extends (see `finetune`); empty
     # when training from scratch.
     base_model: str = ""
+    # A trained model folder whose whole network this run starts from (warm
+    # start), with the same styles and alpha; empty: random initialization.
+    init_from: str = ""
 
     def validate(self):
         """Checks values that need no file access; raises ValueError."""
@@ -68,6 +83,23 @@ class TrainConfig:
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name} must be at least 1. Received: "
                                  f"{getattr(self, name)}")
+        if self.warmup_steps < 0 or self.clip_norm < 0:
+            raise ValueError(
+                "--warmup_steps and --clip_norm must not be negative. "
+                f"Received: {self.warmup_steps} and {self.clip_norm}")
+        if not 0.0 <= self.final_learning_rate_fraction <= 1.0:
+            raise ValueError(
+                "--final_learning_rate_fraction must be in [0, 1]. "
+                f"Received: {self.final_learning_rate_fraction}")
+        if self.max_photo_size and self.max_photo_size < self.image_size:
+            raise ValueError(
+                f"--max_photo_size={self.max_photo_size} must be 0 or at "
+                f"least --image_size={self.image_size}.")
+        if self.init_from and self.base_model:
+            raise ValueError(
+                "--init_from and --base_model exclude each other: "
+                "--init_from continues training a whole model, "
+                "--base_model adds styles to one.")
         if self.num_steps % self.steps_per_checkpoint:
             raise ValueError(
                 f"--num_steps={self.num_steps} must be a multiple of "
@@ -86,6 +118,18 @@ class TrainConfig:
                 f"--style_layer_weights needs 1 or {len(self.style_layers)} "
                 f"values (one per style layer); got "
                 f"{len(self.style_layer_weights)}.")
+
+
+def learning_rate_schedule(config):
+    """Linear warmup to `learning_rate`, then cosine decay to its
+    `final_learning_rate_fraction` at `num_steps` (constant at 1.0)."""
+    warmup = min(config.warmup_steps, config.num_steps - 1)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0 if warmup else config.learning_rate,
+        decay_steps=max(config.num_steps - warmup, 1),
+        alpha=config.final_learning_rate_fraction,
+        warmup_target=config.learning_rate if warmup else None,
+        warmup_steps=warmup)
 
 
 def resolve_style_files(entries):
@@ -217,17 +261,21 @@ def train(config, transformer=None, write_model=True, callbacks=()):
         style_coefficients=np.asarray(
             config.style_coefficients or [1.0] * len(styles), np.float32),
         tv_weight=config.tv_weight)
-    optimizer = keras.optimizers.Adam(config.learning_rate)
+    optimizer = keras.optimizers.Adam(
+        learning_rate_schedule(config), clipnorm=config.clip_norm or None)
     model.compile(optimizer=optimizer, jit_compile=config.jit_compile)
     optimizer.build(model.trainable_variables)
 
     step = 0
     latest = checkpoint.latest(config.model_dir)
     if latest:
+        # The flags, not the checkpoint, say the learning rate from now on:
+        # the schedule is the config's, at the checkpoint's step.
         step = checkpoint.restore(latest, transformer, optimizer)
-        # The flags, not the checkpoint, say the learning rate from now on.
-        optimizer.learning_rate = config.learning_rate
         logging.info("Resuming from %s (step %d).", latest, step)
+    elif config.init_from:
+        warm_start.load_initial_weights(transformer, config.init_from, styles)
+        logging.info("Warm start from %s.", config.init_from)
     spc = config.steps_per_checkpoint
     initial_epoch = step // spc
     epochs = config.num_steps // spc
@@ -236,7 +284,7 @@ def train(config, transformer=None, write_model=True, callbacks=()):
         dataset = data.ImageFolderDataset(
             content_files, config.batch_size, config.image_size, len(styles),
             steps_per_epoch=spc, seed=config.seed, initial_epoch=initial_epoch,
-            workers=config.workers)
+            max_photo_size=config.max_photo_size, workers=config.workers)
         samples = _sample_images(content_files, config.image_size)
     else:
         dataset = data.tfds_dataset(

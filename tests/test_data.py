@@ -98,3 +98,18 @@ def test_split_holdout_takes_every_nth_file():
     assert held_out == ["000.jpg", "010.jpg", "020.jpg"]
     assert len(train) == 22 and not set(train) & set(held_out)
     assert data.split_holdout(files, every=0) == (files, [])
+
+
+def test_random_scale_paints_crops_from_larger_photos(photo_dir):
+    files = data.find_images(photo_dir)
+    plain = data.ImageFolderDataset(files, 4, 16, 2, steps_per_epoch=2)
+    scaled = data.ImageFolderDataset(files, 4, 16, 2, steps_per_epoch=2,
+                                     max_photo_size=48)
+    plain_batch = plain[0][0][0]
+    scaled_batch = scaled[0][0][0]
+    assert scaled_batch.shape == plain_batch.shape
+    np.testing.assert_array_equal(scaled_batch, scaled[0][0][0])
+    # Zoomed-in crops of smooth photos vary less between neighbours.
+    def roughness(batch):
+        return np.mean(np.abs(np.diff(batch, axis=2)))
+    assert roughness(scaled_batch) < roughness(plain_batch)

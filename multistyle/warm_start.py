@@ -1,0 +1,73 @@
+"""Starts a training run from a trained model's whole network.
+
+A warm start copies every weight of a model folder's `model.keras` (all
+convolutions and every style's gamma/beta rows) into a freshly built
+network, which then trains with all weights trainable and a fresh
+optimizer. One long training can so span several runs, days and
+machines, and a user can fine-tune a model on their own photos. The model
+must paint the same styles, in the same order, at the same width.
+"""
+
+import os
+import zipfile
+
+import keras
+
+from multistyle import style_set
+
+MODEL_FILENAME = "model.keras"
+
+
+def _style_differences(model_names, run_names):
+    """A sentence naming how two ordered style lists differ, or ''."""
+    if model_names == run_names:
+        return ""
+    missing = [n for n in model_names if n not in run_names]
+    extra = [n for n in run_names if n not in model_names]
+    if missing or extra:
+        return (f"the model has styles the run lacks: {missing}; the run "
+                f"has styles the model lacks: {extra}.")
+    return (f"the order differs: the model paints {model_names}, the run "
+            f"trains {run_names}.")
+
+
+def load_initial_weights(transformer, model_dir, styles):
+    """Copies a model folder's network weights into `transformer`.
+
+    Args:
+        transformer: A built network with as many styles as `styles`.
+        model_dir: A folder holding `model.keras` and `styles.json`.
+        styles: The run's `style_set.Style` list, in training order.
+
+    Raises:
+        FileNotFoundError: If the folder lacks one of the two files.
+        ValueError: If the styles (names or order) or the network width
+            differ, or `model.keras` cannot be read.
+    """
+    model_path = os.path.join(model_dir, MODEL_FILENAME)
+    styles_path = os.path.join(model_dir, style_set.STYLES_FILENAME)
+    for path in (model_path, styles_path):
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"Cannot warm start from {model_dir}: {path} does not "
+                f"exist. A model folder holds {MODEL_FILENAME} and "
+                f"{style_set.STYLES_FILENAME}.")
+    model_styles, _ = style_set.load(styles_path)
+    difference = _style_differences([s.name for s in model_styles],
+                                    [s.name for s in styles])
+    if difference:
+        raise ValueError(
+            f"Cannot warm start from {model_dir}: {difference} Train the "
+            "model's styles, in its order (see its styles.json).")
+    try:
+        trained = keras.saving.load_model(model_path, compile=False)
+    except (ValueError, TypeError, KeyError, OSError,
+            zipfile.BadZipFile) as e:
+        raise ValueError(f"Cannot load {model_path}: {e}") from e
+    shapes = [tuple(w.shape) for w in trained.weights]
+    if shapes != [tuple(w.shape) for w in transformer.weights]:
+        raise ValueError(
+            f"Cannot warm start from {model_dir}: its network has another "
+            "width or layout than this run's; pass the --alpha it was "
+            "trained with (see its styles.json).")
+    transformer.set_weights(trained.get_weights())
