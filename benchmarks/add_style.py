@@ -23,11 +23,11 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import finetune
+from multistyle.training import finetune
 from multistyle import style_editing
 from multistyle import style_set
-from multistyle import training
-from multistyle import transformer_net
+from multistyle.training import train as training
+from multistyle.network import transformer_net
 from multistyle.cli import common_flags
 
 _BASE_MODEL = flags.DEFINE_string(

@@ -20,7 +20,7 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import transformer_net
+from multistyle.network import transformer_net
 
 _SIZES = flags.DEFINE_list("sizes", ["256x256", "512x512", "1024x1024",
                                      "1080x1920"], "HxW image sizes.")

@@ -20,7 +20,7 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import transformer_net
+from multistyle.network import transformer_net
 
 _SIZE = flags.DEFINE_integer("size", 512, "Square image side, pixels.")
 _ALPHA = flags.DEFINE_float("alpha", 1.0, "Network width multiplier.")

@@ -2,7 +2,7 @@
 
 Loads a model folder the way `multistyle-stylize` does (SavedModel on
 TensorFlow, `model.keras` on JAX, whose sizes are padded to shape buckets,
-see `multistyle.shape_buckets`) and times each call in order, so the first
+see `multistyle.inference.shape_buckets`) and times each call in order, so the first
 call of every new size shows what compiling or retracing costs:
 
     KERAS_BACKEND=jax python benchmarks/new_image_size.py
@@ -18,8 +18,8 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import shape_buckets
-from multistyle import stylizer
+from multistyle.inference import shape_buckets
+from multistyle.inference import stylizer
 
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
                              "Model folder.")

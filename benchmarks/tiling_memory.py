@@ -66,9 +66,9 @@ def _run_child(config):
     import keras
 
     from multistyle import style_set
-    from multistyle import stylizer
-    from multistyle import training
-    from multistyle import transformer_net
+    from multistyle.inference import stylizer
+    from multistyle.training import train as training
+    from multistyle.network import transformer_net
 
     num_styles = config["num_styles"]
     net = transformer_net.build_transformer_net(num_styles,

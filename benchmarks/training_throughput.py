@@ -17,10 +17,10 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import data
-from multistyle import trainer as trainer_lib
-from multistyle import transformer_net
-from multistyle import vgg_features
+from multistyle.training import data
+from multistyle.training import trainer as trainer_lib
+from multistyle.network import transformer_net
+from multistyle.loss import vgg_features
 from multistyle.cli import common_flags
 
 _PHOTOS = flags.DEFINE_string("photos", None, "Folder of training photos.")

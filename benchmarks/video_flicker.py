@@ -31,10 +31,10 @@ import keras
 import numpy as np
 from PIL import Image
 
-from multistyle import stylizer as stylizer_lib
-from multistyle import temporal_smoothing
-from multistyle import transformer_net
-from multistyle import video_stylizer
+from multistyle.inference import stylizer as stylizer_lib
+from multistyle.video import temporal_smoothing
+from multistyle.network import transformer_net
+from multistyle.video import video_stylizer
 
 _MODEL = flags.DEFINE_string(
     "model", None, "A model folder; default: an untrained network.")

@@ -20,10 +20,10 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import temporal_smoothing
-from multistyle import transformer_net
-from multistyle import video_io
-from multistyle import video_stylizer
+from multistyle.video import temporal_smoothing
+from multistyle.network import transformer_net
+from multistyle.video import video_io
+from multistyle.video import video_stylizer
 
 _SIZE = flags.DEFINE_list("size", ["720", "1280"], "Frame height, width.")
 _ALPHAS = flags.DEFINE_list("alphas", ["1.0", "0.25"], "Network widths.")

@@ -27,8 +27,8 @@ import tempfile
 import keras
 
 from multistyle import style_set
-from multistyle import training
-from multistyle import transformer_net
+from multistyle.training import train as training
+from multistyle.network import transformer_net
 
 STYLE_NAMES_ASSET = "styles.txt"
 TFLITE_FILENAME = "model_float16.tflite"

@@ -31,10 +31,10 @@ import keras
 import numpy as np
 
 from multistyle import style_set
-from multistyle import training
-from multistyle import transformer_net
-from multistyle.conditional_instance_norm import ConditionalInstanceNorm
-from multistyle.upsampling_conv import UpsamplingConv2D
+from multistyle.training import train as training
+from multistyle.network import transformer_net
+from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
+from multistyle.network.upsampling_conv import UpsamplingConv2D
 
 # What `style_weights.style_index` can tell from an index or a mix entry.
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import vgg_weights
+from multistyle.loss import vgg_weights
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(REPO_ROOT, "..", "shared", "data")
@@ -97,8 +97,8 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
     import keras
 
     from multistyle import style_set
-    from multistyle import training
-    from multistyle import transformer_net
+    from multistyle.training import train as training
+    from multistyle.network import transformer_net
 
     keras.utils.set_random_seed(seed)
     net = transformer_net.build_transformer_net(len(style_names), alpha=0.125)
@@ -121,7 +121,7 @@ def model_dir(tmp_path_factory):
 
 def cin_with_random_tables(num_styles=3, channels=4, seed=0):
     """A built ConditionalInstanceNorm whose gamma/beta rows differ."""
-    from multistyle.conditional_instance_norm import ConditionalInstanceNorm
+    from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
 
     rng = np.random.default_rng(seed)
     layer = ConditionalInstanceNorm(num_styles)
@@ -134,7 +134,7 @@ def cin_with_random_tables(num_styles=3, channels=4, seed=0):
 @pytest.fixture(scope="module")
 def stylizer(model_dir):
     """A `Stylizer` of the `model_dir` model."""
-    from multistyle import stylizer as stylizer_lib
+    from multistyle.inference import stylizer as stylizer_lib
 
     return stylizer_lib.Stylizer(model_dir)
 

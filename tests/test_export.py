@@ -13,8 +13,8 @@ import pytest
 from multistyle import export
 from multistyle import image_io
 from multistyle import style_set
-from multistyle import training
-from multistyle import transformer_net
+from multistyle.training import train as training
+from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
 from tests.conftest import save_random_model
 

@@ -8,7 +8,7 @@ import pytest
 
 from multistyle import style_editing
 from multistyle import style_set
-from multistyle import transformer_net
+from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
 from tests.conftest import TEST_STYLE_NAMES
 

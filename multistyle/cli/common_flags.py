@@ -2,7 +2,7 @@
 
 from absl import flags
 
-from multistyle import vgg_features
+from multistyle.loss import vgg_features
 
 VGG_WEIGHTS = flags.DEFINE_string(
     "vgg_weights", "imagenet",

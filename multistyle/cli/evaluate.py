@@ -23,14 +23,14 @@ import keras
 import numpy as np
 
 from multistyle import atomic_files
-from multistyle import data
-from multistyle import evaluate
-from multistyle import grid
+from multistyle.training import data
+from multistyle.evaluation import evaluate
+from multistyle.inference import grid
 from multistyle import image_io
 from multistyle import style_set
-from multistyle import style_targets
-from multistyle import stylizer
-from multistyle import vgg_features
+from multistyle.loss import style_targets
+from multistyle.inference import stylizer
+from multistyle.loss import vgg_features
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 

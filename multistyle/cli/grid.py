@@ -8,10 +8,10 @@ Example:
 from absl import app
 from absl import flags
 
-from multistyle import grid
+from multistyle.inference import grid
 from multistyle import image_io
-from multistyle import stylize_jobs
-from multistyle import stylizer as stylizer_lib
+from multistyle.inference import stylize_jobs
+from multistyle.inference import stylizer as stylizer_lib
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 

@@ -12,8 +12,8 @@ import os
 
 from absl import flags
 
-from multistyle import style_masks
-from multistyle import stylizer
+from multistyle.inference import style_masks
+from multistyle.inference import stylizer
 
 # The repository holding the `multistyle` package (a source checkout).
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(

@@ -12,9 +12,9 @@ from absl import flags
 import numpy as np
 
 from multistyle import image_io
-from multistyle import optimize
-from multistyle import style_targets
-from multistyle import vgg_features
+from multistyle.evaluation import optimize
+from multistyle.loss import style_targets
+from multistyle.loss import vgg_features
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 

@@ -20,9 +20,9 @@ from absl import flags
 import keras
 
 from multistyle import image_io
-from multistyle import stylize_jobs
-from multistyle import stylizer as stylizer_lib
-from multistyle import tiling
+from multistyle.inference import stylize_jobs
+from multistyle.inference import stylizer as stylizer_lib
+from multistyle.inference import tiling
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 

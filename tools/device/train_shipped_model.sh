@@ -27,7 +27,10 @@ timeout 540 "${py}" -m multistyle.train \
 # A run cut short by the timeout still has its newest checkpoint: export it.
 "${py}" - <<'PY'
 import os
-from multistyle import checkpoint, style_set, training, transformer_net
+from multistyle.training import checkpoint
+from multistyle import style_set
+from multistyle.training import train as training
+from multistyle.network import transformer_net
 import keras
 out = os.environ.get("OUT", "/tmp/out")
 if not os.path.exists("/tmp/run/model.keras"):

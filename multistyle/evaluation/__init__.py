@@ -1,0 +1,1 @@
+"""Scoring a model (content and style losses) and the Gatys reference."""

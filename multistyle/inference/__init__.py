@@ -1,0 +1,1 @@
+"""Painting photos with a trained model folder (no training code, no VGG)."""

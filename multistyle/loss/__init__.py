@@ -1,0 +1,1 @@
+"""The perceptual loss: VGG-19 weights and features, losses, style targets."""

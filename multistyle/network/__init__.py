@@ -1,0 +1,1 @@
+"""The style transfer network: its layers, the network, its style tables."""

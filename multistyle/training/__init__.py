@@ -1,0 +1,1 @@
+"""Training: the config, the run, the trainer model, data and checkpoints."""

@@ -1,0 +1,113 @@
+"""Trains a multi-style transfer network with the VGG-19 perceptual loss."""
+
+import keras
+from keras import ops
+import numpy as np
+
+from multistyle.loss import losses
+
+LOSS_TERMS = ("content_loss", "style_loss", "tv_loss")
+
+
+class MultiStyleTrainer(keras.Model):
+    """Wraps a transfer network with a frozen VGG-19 loss for `fit()`.
+
+    The loss is computed in `compute_loss` through the public Keras API, so
+    `fit()` works unchanged on the TensorFlow and JAX backends and under
+    Keras' distribution APIs. Each batch holds `(images, style_weights)`;
+    a one-hot row trains that style, so one batch mixes many styles. The
+    style loss compares the output's Gram matrices with the weighted mix of
+    the style targets, which equals the target itself for one-hot rows.
+
+    Only `transformer` has trainable weights; save and export it alone.
+
+    Reference: Johnson, Alahi & Fei-Fei, "Perceptual Losses for Real-Time
+    Style Transfer and Super-Resolution", ECCV 2016.
+
+    Args:
+        transformer: Network from `transformer_net.build_transformer_net`.
+        vgg: A `vgg_features.VGGFeatures`.
+        style_grams: Dict mapping each style layer name to a float32 array
+            `(num_styles, channels, channels)` of target Gram matrices.
+        content_layers: VGG layer names for the content loss.
+        content_weight: Weight of the content loss.
+        style_layer_weights: Dict mapping style layer name to its weight.
+        style_coefficients: Per-style multipliers of the style loss,
+            `(num_styles,)`, for styles that need more or less strength.
+        tv_weight: Weight of the total variation loss.
+    """
+
+    def __init__(self, transformer, vgg, style_grams, content_layers,
+                 content_weight, style_layer_weights, style_coefficients,
+                 tv_weight, **kwargs):
+        super().__init__(**kwargs)
+        self.transformer = transformer
+        self.content_layers = list(content_layers)
+        self.style_layers = list(style_layer_weights)
+        if sorted(style_grams) != sorted(self.style_layers):
+            raise ValueError(
+                f"Style targets cover layers {sorted(style_grams)} but the "
+                f"loss uses {sorted(self.style_layers)}.")
+        # The content pass stops at the deepest content layer; the pass on
+        # the stylized images goes as deep as any loss needs.
+        self.content_features = vgg.extractor(self.content_layers)
+        self.loss_features = vgg.extractor(
+            sorted(set(self.content_layers) | set(self.style_layers),
+                   key=vgg.layer_names.index))
+        self.content_weight = float(content_weight)
+        self.style_layer_weights = {k: float(v)
+                                    for k, v in style_layer_weights.items()}
+        self.tv_weight = float(tv_weight)
+        self.style_grams = {
+            name: self.add_weight(
+                name=f"{name}_style_gram", shape=np.shape(gram),
+                initializer=keras.initializers.Constant(gram),
+                trainable=False, dtype="float32", autocast=False)
+            for name, gram in style_grams.items()}
+        self.style_coefficients = self.add_weight(
+            name="style_coefficients", shape=np.shape(style_coefficients),
+            initializer=keras.initializers.Constant(style_coefficients),
+            trainable=False, dtype="float32", autocast=False)
+        self.loss_trackers = {term: keras.metrics.Mean(name=term)
+                              for term in LOSS_TERMS}
+
+    def call(self, inputs, training=False):
+        images, style_weights = inputs
+        return self.transformer([images, style_weights], training=training)
+
+    def loss_terms(self, images, style_weights, stylized):
+        """Returns per-example weighted content, style and TV losses."""
+        style_weights = ops.cast(style_weights, "float32")
+        targets = self.content_features(images)
+        features = self.loss_features(stylized)
+        content = sum(
+            losses.content_loss(features[name],
+                                ops.stop_gradient(targets[name]))
+            for name in self.content_layers)
+        style = 0.0
+        for name, weight in self.style_layer_weights.items():
+            target_gram = ops.einsum("bs,sij->bij", style_weights,
+                                     self.style_grams[name])
+            style = style + weight * losses.style_loss(features[name],
+                                                       target_gram)
+        coefficients = ops.matmul(style_weights, self.style_coefficients)
+        return {
+            "content_loss": self.content_weight * content,
+            "style_loss": coefficients * style,
+            "tv_loss": self.tv_weight * losses.total_variation_loss(stylized),
+        }
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        images, style_weights = x
+        terms = self.loss_terms(images, style_weights, y_pred)
+        total = 0.0
+        for name, per_example in terms.items():
+            value = ops.mean(per_example)
+            self.loss_trackers[name].update_state(value)
+            total = total + value
+        return total
+
+    @property
+    def metrics(self):
+        return super().metrics + list(self.loss_trackers.values())

@@ -1,0 +1,1 @@
+"""Painting videos: video files, frame batches, keyframes, smoothing."""

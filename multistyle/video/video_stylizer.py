@@ -1,0 +1,181 @@
+"""Stylizes videos frame by frame with a constant mix, keyframes or masks.
+
+Frames go through the network in batches. The style weights of a frame
+come from one of:
+
+- a weight vector `(num_styles,)`: the same mix on every frame;
+- a list of `keyframes.Keyframe`: a mix that changes over time, taken at
+  each frame's time (`index / fps` seconds);
+- a per-pixel weight map `(height, width, num_styles)` from style masks
+  (`style_masks`): regions painted in different styles, on every frame.
+
+An optional `temporal_smoothing.MotionAwareSmoother` then reduces flicker,
+and `stylize_video` writes the result with the source's audio and frame
+rate (`video_io`).
+"""
+
+import os
+
+import numpy as np
+
+from multistyle import image_io
+from multistyle.video import keyframes as keyframes_lib
+from multistyle.inference import style_masks
+from multistyle.inference import stylizer
+from multistyle.video import temporal_smoothing
+from multistyle.video import video_io
+
+DEFAULT_BATCH_SIZE = 4
+
+
+def _batches(frames, size):
+    batch = []
+    for frame in frames:
+        batch.append(frame)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def check_options(batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
+                  motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
+                  quality=video_io.DEFAULT_QUALITY):
+    """Raises ValueError unless `stylize_video` accepts these options; lets
+    a tool fail before loading its model."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            "`batch_size` must be a positive integer. Received: "
+            f"batch_size={batch_size}")
+    temporal_smoothing.MotionAwareSmoother(smoothing, motion_threshold)
+    if not 1 <= quality <= 10:
+        raise ValueError(
+            f"`quality` must be between 1 and 10. Received: "
+            f"quality={quality}")
+
+
+def weights_at(weights, time):
+    """A frame's style weights: a constant vector or map, or keyframes
+    eased at `time` seconds."""
+    if isinstance(weights, (list, tuple)):
+        return keyframes_lib.weights_at(weights, time)
+    return weights
+
+
+def _check_frame(frame, weights):
+    height, width = frame.shape[:2]
+    if min(height, width) < stylizer.MIN_SIDE:
+        raise ValueError(
+            f"Video frames are {width}x{height}; stylizing needs at least "
+            f"{stylizer.MIN_SIDE} pixels per side.")
+    if np.ndim(weights) == 3:
+        style_masks.check_size(weights, height, width, "the video frames")
+
+
+def stylize_frames(network, frames, weights, fps,
+                   batch_size=DEFAULT_BATCH_SIZE, smoother=None,
+                   preserve_color=False):
+    """Yields the stylized frames of a sequence of frames.
+
+    Args:
+        network: `network(images, style_weights)` as from
+            `stylizer.load_network` (float32 RGB in [0, 1], NHWC).
+        frames: Iterable of uint8 RGB frames, HWC, all of one size.
+        weights: A weight vector, a list of keyframes, or a per-pixel
+            weight map of the frames' size (see the module docstring).
+        fps: Frames per second: frame `i` is at `i / fps` seconds.
+        batch_size: Frames per forward pass. The last batch is padded to
+            this size so the compiled network is reused.
+        smoother: Optional `temporal_smoothing.MotionAwareSmoother`.
+        preserve_color: Keep the frames' colours, take only the stylized
+            luminance.
+
+    Yields:
+        uint8 RGB frames, HWC, in order.
+
+    Raises:
+        ValueError: If `batch_size` is not positive, the frames are too
+            small, or a weight map does not have the frames' size.
+    """
+    check_options(batch_size)
+    start = 0
+    for batch in _batches(frames, batch_size):
+        if start == 0:
+            _check_frame(batch[0], weights_at(weights, 0.0))
+        images = np.stack(batch)
+        batch_weights = np.stack([weights_at(weights, (start + i) / fps)
+                                  for i in range(len(batch))])
+        pad = batch_size - len(batch)
+        if pad:
+            images = np.concatenate([images, np.repeat(images[-1:], pad, 0)])
+            batch_weights = np.concatenate(
+                [batch_weights, np.repeat(batch_weights[-1:], pad, 0)])
+        painted = network(image_io.to_float(images), batch_weights)
+        for source, out in zip(batch, painted[:len(batch)]):
+            if preserve_color:
+                out = image_io.with_luma_of(image_io.to_float(source), out)
+            if smoother is not None:
+                out = smoother(source, out)
+            yield image_io.to_uint8(out)
+        start += len(batch)
+
+
+def stylize_video(network, input_path, output_path, weights,
+                  batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
+                  motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
+                  preserve_color=False, quality=video_io.DEFAULT_QUALITY,
+                  on_frame=None):
+    """Stylizes a video file into another, keeping frame rate and audio.
+
+    The output is written atomically (see `video_io.write_video`).
+
+    Args:
+        network: As for `stylize_frames`.
+        input_path: A video file ffmpeg can read.
+        output_path: .mp4, .m4v, .mov, .mkv or .webm file to write.
+        weights: As for `stylize_frames`.
+        batch_size: Frames per forward pass.
+        smoothing: Strength of the `MotionAwareSmoother` in [0, 1); 0 off.
+        motion_threshold: Its threshold (source change counted as motion).
+        preserve_color: Keep the frames' colours.
+        quality: 1 to 10, the encoder's quality (imageio-ffmpeg scale).
+        on_frame: Optional callback `on_frame(frames_done)`.
+
+    Returns:
+        The `video_io.VideoInfo` of the input and the number of frames
+        written, as a tuple.
+
+    Raises:
+        VideoReadError: If the input cannot be read.
+        ValueError: On bad options, an output path equal to the input, or
+            a mask of another size than the frames.
+    """
+    check_options(batch_size, smoothing, motion_threshold, quality)
+    video_io.check_output_path(output_path)
+    if os.path.exists(output_path) and os.path.exists(input_path) and \
+            os.path.samefile(input_path, output_path):
+        raise ValueError(
+            f"The output {output_path} is the input video; choose another "
+            "path.")
+    smoother = temporal_smoothing.MotionAwareSmoother(
+        smoothing, motion_threshold) if smoothing else None
+    info = video_io.probe(input_path)
+    _check_frame(np.zeros((info.height, info.width, 3), np.uint8),
+                 weights_at(weights, 0.0))
+
+    def frames():
+        stylized = stylize_frames(
+            network, video_io.read_frames(input_path), weights, info.fps,
+            batch_size=batch_size, smoother=smoother,
+            preserve_color=preserve_color)
+        for done, frame in enumerate(stylized, start=1):
+            yield frame
+            if on_frame is not None:
+                on_frame(done)
+
+    count = video_io.write_video(
+        output_path, frames(), info.fps,
+        audio_from=input_path if info.audio_codec else None,
+        quality=quality)
+    return info, count

@@ -1,0 +1,129 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from multistyle.evaluation import evaluate
+from multistyle import style_set
+from multistyle.loss import style_targets
+from multistyle.loss import vgg_features
+from tests.conftest import REPO_ROOT
+from tests.conftest import save_random_model
+
+_CONTENT = ["block3_conv1"]
+_STYLE = ["block1_conv1", "block2_conv1"]
+
+
+@pytest.fixture(scope="module")
+def vgg(real_vgg_weights):
+    return vgg_features.VGGFeatures(real_vgg_weights)
+
+
+def _inputs(style_files, photo_dir, size=32):
+    from multistyle.training import data
+
+    styles = style_set.styles_from_files(style_files)
+    paintings = [style_targets.load_style_image(p, size) for p in style_files]
+    photos = evaluate.load_photos(data.find_images(photo_dir)[:2], size,
+                                  square=True)
+    return styles, paintings, photos
+
+
+def test_a_copy_of_the_photo_has_zero_content_loss(vgg, style_files,
+                                                   photo_dir):
+    styles, paintings, photos = _inputs(style_files, photo_dir)
+    scores, seconds = evaluate.evaluate(
+        lambda images, weights: images, styles, paintings, photos, vgg,
+        _CONTENT, _STYLE)
+    assert [s.name for s in scores] == ["red_style", "blue_style"]
+    for score in scores:
+        assert score.content_loss == pytest.approx(0.0, abs=1e-6)
+        assert score.style_loss > 0.01
+        assert np.isnan(score.reference_style_loss)
+    assert seconds >= 0
+
+
+def test_reference_optimization_beats_the_copy_on_style(vgg, style_files,
+                                                        photo_dir):
+    styles, paintings, photos = _inputs(style_files, photo_dir)
+    scores, _ = evaluate.evaluate(
+        lambda images, weights: images, styles[:1], paintings[:1], photos,
+        vgg, _CONTENT, _STYLE, reference_photos=1, reference_steps=25,
+        reference_content_weight=0.1)
+    assert scores[0].reference_style_loss < scores[0].style_loss
+
+
+def test_photos_keep_their_shape_at_the_long_side(tmp_path):
+    from tests.conftest import write_image
+
+    paths = [write_image(str(tmp_path / "wide.png"), 30, 60),
+             write_image(str(tmp_path / "tall.png"), 80, 40)]
+    wide, tall = evaluate.load_photos(paths, 48)
+    assert wide.shape == (24, 48, 3) and tall.shape == (48, 24, 3)
+    assert wide.dtype == np.float32 and 0.0 <= wide.min() <= wide.max() <= 1.0
+    squares = evaluate.load_photos(paths, 20, square=True)
+    assert [p.shape for p in squares] == [(20, 20, 3)] * 2
+
+
+def test_photos_of_other_sizes_are_scored_one_by_one(vgg, style_files,
+                                                     photo_dir):
+    from multistyle.training import data
+
+    styles, paintings, _ = _inputs(style_files, photo_dir)
+    photos = evaluate.load_photos(data.find_images(photo_dir)[:3], 40)
+    assert len({p.shape for p in photos}) > 1
+    darker = lambda images, weights: images * 0.5  # noqa: E731
+    scores, _ = evaluate.evaluate(darker, styles, paintings, photos, vgg,
+                                  _CONTENT, _STYLE)
+    assert all(0.05 < s.content_loss < 1.0 for s in scores)
+
+
+def test_grid_photos_start_with_the_brightest():
+    dark = np.full((4, 4, 3), 0.2, np.float32)
+    bright = np.full((4, 4, 3), 0.95, np.float32)
+    assert evaluate.brightest_first([dark, dark, bright, dark], 3) == [2, 0, 1]
+    assert evaluate.brightest_first([dark], 3) == [0]
+
+
+def test_markdown_report_has_a_row_per_style_and_the_mean():
+    scores = [evaluate.StyleScore("a", 0.1, 2.0),
+              evaluate.StyleScore("b", 0.3, 4.0, 0.2, 1.0)]
+    text = evaluate.markdown_report(scores, 0.012, {"photos": 2})
+    assert "| a | 0.100 | 2.000 | n/a | n/a |" in text
+    assert "| **mean** | 0.200 | 3.000 | 0.200 | 1.000 |" in text
+    assert "12.0 ms" in text
+
+
+def test_missing_painting_says_to_pass_styles_dir(tmp_path):
+    style = style_set.Style("gone", source=str(tmp_path / "gone.jpg"))
+    with pytest.raises(FileNotFoundError, match="--styles_dir"):
+        evaluate.find_style_image(style)
+
+
+def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
+                                              photo_dir, real_vgg_weights):
+    model = save_random_model(tmp_path / "model", ("red_style", "blue_style"))
+    style_set.save(os.path.join(model, "styles.json"),
+                   style_set.styles_from_files(style_files),
+                   {"style_image_size": 32})
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.evaluate", f"--model={model}",
+         f"--photos={photo_dir}", "--holdout_every=2", "--image_size=32",
+         "--reference_photos=0", f"--vgg_weights={real_vgg_weights}",
+         f"--output_dir={out}"],
+        cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert [s["name"] for s in report["styles"]] == ["red_style",
+                                                     "blue_style"]
+    assert report["settings"]["photos"] == 3  # Every 2nd of 6 photos.
+    assert report["settings"]["photo_size"] == "long side"
+    assert "| red_style |" in (out / "report.md").read_text()
+    assert "![styles](grid.jpg)" in (out / "report.md").read_text()
+    with Image.open(out / "grid.jpg") as sheet:
+        assert sheet.format == "JPEG" and min(sheet.size) > 32

@@ -1,0 +1,112 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+import pytest
+
+from multistyle.inference import grid
+from tests.conftest import REPO_ROOT
+from tests.conftest import TEST_STYLE_NAMES
+from tests.conftest import write_image
+
+NAMES = list(TEST_STYLE_NAMES)
+# Layout constants of grid.py, restated: white gaps, label band under cells.
+GAP, LABEL = 4, 18
+
+
+def _cell(sheet, row, column, width, height):
+    left = GAP + column * (width + GAP)
+    top = GAP + row * (height + LABEL + GAP)
+    return np.asarray(sheet)[top:top + height + LABEL, left:left + width]
+
+
+def test_interpolation_runs_from_first_to_last_style():
+    cells = grid.interpolation_weights(["great_wave", "starry_night"], NAMES,
+                                       steps=5)
+    weights = np.array([w for w, _, _ in cells])
+    np.testing.assert_allclose(weights[0], [0, 1, 0])
+    np.testing.assert_allclose(weights[2], [0.5, 0.5, 0])
+    np.testing.assert_allclose(weights[-1], [1, 0, 0])
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+
+
+def test_interpolation_through_three_styles_shares_the_middle_one():
+    cells = grid.interpolation_weights(NAMES, NAMES, steps=3)
+    assert [label for _, _, label in cells] == [
+        "starry_night", "50% / 50%", "great_wave", "50% / 50%",
+        "composition_vii"]
+    assert cells[1][1] == "50% starry_night + 50% great_wave"
+
+
+@pytest.mark.parametrize("styles,steps,message", [
+    (["great_wave"], 5, "at least two styles"),
+    (["great_wave", "starry_night"], 1, "at least 2"),
+    (["great_wave", "mona_lisa"], 5, "Unknown style 'mona_lisa'"),
+])
+def test_interpolation_rejects_bad_requests(styles, steps, message):
+    with pytest.raises(ValueError, match=message):
+        grid.interpolation_weights(styles, NAMES, steps=steps)
+
+
+def test_grid_shows_photo_every_style_and_the_strip(stylizer, photo):
+    sheet = grid.make_grid(stylizer, photo, cell_size=32,
+                           interpolate=["starry_night", "great_wave"],
+                           steps=3)
+    # Photo 40x30 -> cells 32x24. Columns = strip length (3): photo and 3
+    # styles on two rows, then the strip.
+    assert sheet.size == (3 * (32 + GAP) + GAP, 3 * (24 + LABEL + GAP) + GAP)
+    thumb = np.asarray(Image.fromarray(photo).resize(
+        (32, 24), Image.Resampling.LANCZOS))
+    np.testing.assert_array_equal(_cell(sheet, 0, 0, 32, 24)[:24], thumb)
+    great_wave = stylizer.stylize(thumb, [0, 1, 0])
+    np.testing.assert_array_equal(_cell(sheet, 0, 2, 32, 24)[:24],
+                                  np.asarray(great_wave))
+    np.testing.assert_array_equal(_cell(sheet, 2, 2, 32, 24)[:24],
+                                  np.asarray(great_wave))
+
+
+def test_photo_sheet_has_a_row_per_photo_and_a_column_per_style(
+        stylizer, photo):
+    tall = np.ascontiguousarray(np.transpose(photo, (1, 0, 2)))
+    sheet = grid.make_photo_sheet(stylizer, [photo, tall], cell_size=32)
+    # Cells are as large as the largest (32x32 for the two shapes) and each
+    # row holds the photo and its 3 styles.
+    assert sheet.size == (4 * (32 + GAP) + GAP, 2 * (32 + LABEL + GAP) + GAP)
+    thumb = np.asarray(Image.fromarray(tall).resize(
+        (24, 32), Image.Resampling.LANCZOS))
+    np.testing.assert_array_equal(
+        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, GAP:GAP + 24], thumb)
+    composition = stylizer.stylize(thumb, [0, 0, 1])
+    left = GAP + 3 * (32 + GAP)
+    np.testing.assert_array_equal(
+        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, left:left + 24],
+        np.asarray(composition))
+
+
+def test_every_cell_has_a_label(stylizer, photo):
+    sheet = grid.make_grid(stylizer, photo, columns=2)  # 40x30, not enlarged
+    for row, column in [(0, 0), (0, 1), (1, 0), (1, 1)]:
+        band = _cell(sheet, row, column, 40, 30)[30:]
+        assert (band < 128).any(), (row, column)
+
+
+def test_grid_can_show_a_subset_of_styles(stylizer, photo):
+    sheet = grid.make_grid(stylizer, photo, styles=["composition_vii"],
+                           cell_size=32, columns=8)
+    assert sheet.size == (2 * (32 + GAP) + GAP, 24 + LABEL + 2 * GAP)
+
+
+def test_grid_cli_writes_the_picture(model_dir, tmp_path):
+    photo_path = write_image(str(tmp_path / "photo.png"), 30, 40)
+    output = tmp_path / "grid.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.grid", f"--model={model_dir}",
+         f"--input={photo_path}", f"--output={output}", "--cell_size=32",
+         "--interpolate=starry_night,great_wave", "--steps=3"],
+        cwd=REPO_ROOT, capture_output=True, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote {output}" in result.stdout
+    assert Image.open(output).size == (3 * 36 + GAP, 3 * 46 + GAP)

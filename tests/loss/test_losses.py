@@ -1,0 +1,64 @@
+import numpy as np
+
+from multistyle.loss import losses
+
+
+def test_gram_of_known_tensor():
+    # One image, 2x1 pixels, 2 channels: F = [[1, 2], [3, 4]].
+    features = np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]], "float32")
+    gram = np.asarray(losses.gram_matrix(features))
+    expected = np.array([[1 + 9, 2 + 12], [2 + 12, 4 + 16]]) / (2 * 1 * 2)
+    np.testing.assert_allclose(gram[0], expected, rtol=1e-6)
+
+
+def test_gram_is_symmetric_and_size_independent():
+    rng = np.random.default_rng(0)
+    tile = rng.random((1, 4, 4, 3), "float32")
+    gram = np.asarray(losses.gram_matrix(tile))[0]
+    np.testing.assert_allclose(gram, gram.T, rtol=1e-6)
+    tiled = np.tile(tile, (1, 3, 2, 1))  # Same statistics, 6x the pixels.
+    np.testing.assert_allclose(np.asarray(losses.gram_matrix(tiled))[0],
+                               gram, rtol=1e-5)
+
+
+def test_style_loss_against_own_targets_is_zero():
+    features = np.random.default_rng(1).random((2, 5, 5, 4), "float32")
+    targets = losses.gram_matrix(features)
+    np.testing.assert_allclose(losses.style_loss(features, targets), 0.0,
+                               atol=1e-9)
+
+
+def test_style_loss_is_positive_for_other_targets():
+    rng = np.random.default_rng(2)
+    features = rng.random((2, 5, 5, 4), "float32")
+    other = losses.gram_matrix(rng.random((2, 5, 5, 4), "float32") * 2)
+    assert np.all(np.asarray(losses.style_loss(features, other)) > 0)
+
+
+def test_content_loss_is_relative_per_example_mse():
+    targets = np.stack([np.full((3, 3, 2), 1.0), np.full((3, 3, 2), 2.0)])
+    features = targets * np.array([1.5, 0.0]).reshape(2, 1, 1, 1)
+    # (0.5^2) / 1^2 and (2^2) / 2^2.
+    np.testing.assert_allclose(losses.content_loss(features, targets),
+                               [0.25, 1.0], rtol=1e-6)
+
+
+def test_style_loss_does_not_depend_on_feature_scale():
+    rng = np.random.default_rng(3)
+    features = rng.random((1, 4, 4, 3), "float32")
+    target = losses.gram_matrix(rng.random((1, 4, 4, 3), "float32"))
+    scaled = losses.style_loss(features * 100, np.asarray(target) * 1e4)
+    np.testing.assert_allclose(scaled, losses.style_loss(features, target),
+                               rtol=1e-4)
+
+
+def test_total_variation_of_constant_image_is_zero():
+    images = np.full((2, 7, 9, 3), 0.3, "float32")
+    np.testing.assert_allclose(losses.total_variation_loss(images), 0.0,
+                               atol=1e-12)
+
+
+def test_total_variation_of_stripes():
+    images = np.zeros((1, 4, 4, 1), "float32")
+    images[:, :, 1::2] = 1.0  # Vertical stripes: every dx is +-1, dy is 0.
+    np.testing.assert_allclose(losses.total_variation_loss(images), [1.0])
