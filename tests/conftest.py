@@ -1,7 +1,16 @@
-"""Shared fixtures: tiny images on disk, the real VGG-19 weights, data."""
+"""Shared fixtures: tiny images on disk, the real VGG-19 weights, data.
+
+Also makes the suite independent of test order: every fixture and every
+test starts from a fixed random seed (`seed_everything`), and
+`MULTISTYLE_TEST_ORDER` (or `--test-order`) runs the tests `reverse`d or
+`shuffle`d (`shuffle:SEED`; modules stay contiguous, so module fixtures
+are built once) to prove it. CI runs one backend in reverse.
+"""
 
 import os
+import random
 import sys
+import zlib
 
 from absl import flags
 import numpy as np
@@ -12,6 +21,81 @@ from multistyle.loss import vgg_weights
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(REPO_ROOT, "..", "shared", "data")
+
+
+ORDER_ENV = "MULTISTYLE_TEST_ORDER"
+_ORDERS = ("forward", "reverse", "shuffle")
+
+
+def seed_everything(seed=0):
+    """Seeds Python's, NumPy's and Keras' global random generators (and
+    TensorFlow's), so random weight initializations repeat; and resets
+    Keras' global dtype policy, which training sets."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    keras.config.set_dtype_policy("float32")
+
+
+def _seed_for(name):
+    return zlib.crc32(name.encode()) % (2**31)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--test-order", default=None,
+        help="forward (default), reverse, or shuffle[:SEED] (modules stay "
+             f"together); overrides ${ORDER_ENV}.")
+
+
+def _parse_order(text):
+    name, _, seed = (text or "forward").partition(":")
+    if name not in _ORDERS or (seed and (name != "shuffle"
+                                         or not seed.isdigit())):
+        raise pytest.UsageError(
+            f"Test order must be forward, reverse or shuffle[:SEED]. "
+            f"Received: {text!r}")
+    return name, int(seed or 0)
+
+
+def pytest_collection_modifyitems(config, items):
+    name, seed = _parse_order(config.getoption("--test-order")
+                              or os.environ.get(ORDER_ENV))
+    if name == "forward":
+        return
+    modules = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    groups = list(modules.values())
+    if name == "reverse":
+        groups = [group[::-1] for group in groups[::-1]]
+    else:
+        rng = random.Random(seed)
+        rng.shuffle(groups)
+        for group in groups:
+            rng.shuffle(group)
+    items[:] = [item for group in groups for item in group]
+
+
+def pytest_report_header(config):
+    order = (config.getoption("--test-order") or os.environ.get(ORDER_ENV)
+             or "forward")
+    return f"multistyle test order: {order}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Seeds before every fixture, by its name: a fixture's random weights
+    do not depend on which tests ran before it was built."""
+    seed_everything(_seed_for(fixturedef.argname))
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Seeds before every test body, by the test's name."""
+    seed_everything(_seed_for(item.name))
+    return (yield)
 
 
 def _required_in_ci(reason):
