@@ -30,6 +30,8 @@ ARMS = {
     "scale_sw3": (["--style_weight=3"], "scale + style weight 3"),
     "scale_b5": (["--style_layer_weights=1,1,1,1,1"],
                  "scale + block5_conv1 weighted 1 (as in the evaluation)"),
+    "scale_b5off": (["--style_layer_weights=1,1,1,1,0"],
+                    "scale + no block5_conv1 style loss (blob suspect)"),
 }
 
 _BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
