@@ -10,6 +10,8 @@ saved per shape bucket, loading 4.7 -> 1.0 s; BENCHMARKS.md).
 
 import os
 
+from multistyle import import_hooks
+
 _DEFAULT_MIN_COMPILE_SECS = 0.1
 
 
@@ -44,3 +46,16 @@ def enable(directory=None, min_compile_secs=_DEFAULT_MIN_COMPILE_SECS):
     jax.config.update("jax_persistent_cache_min_compile_time_secs",
                       min_compile_secs)
     return directory
+
+
+def enable_when_keras_is_imported(
+        directory=None, min_compile_secs=_DEFAULT_MIN_COMPILE_SECS):
+    """`enable()` as soon as Keras is imported, or now if it is.
+
+    Keras picks its backend on import, and on JAX the cache must be on
+    before the first compilation (loading `model.keras` compiles). Waiting
+    for the import lets a tool that may never need Keras (the TFLite path
+    of `multistyle-stylize`) skip importing it, a few seconds of start-up.
+    """
+    import_hooks.after_import(
+        "keras", lambda _: enable(directory, min_compile_secs))

@@ -35,3 +35,20 @@ def test_is_a_no_op_off_jax(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], env=env,
                             capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "None"
+
+
+def test_waits_for_keras_to_be_imported(tmp_path):
+    cache = tmp_path / "cache"
+    script = (
+        "import sys\n"
+        "from multistyle import compilation_cache\n"
+        f"compilation_cache.enable_when_keras_is_imported({str(cache)!r}, "
+        "min_compile_secs=0)\n"
+        "print('keras' in sys.modules)\n"
+        "import keras, jax\n"
+        "print(jax.config.jax_compilation_cache_dir)\n")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    result = subprocess.run([sys.executable, "-c", script], env=env,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", str(cache)]

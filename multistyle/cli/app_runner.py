@@ -75,7 +75,8 @@ def run(main):
 
     Handles `--help` and `--version` first (exit 0). Library log records
     and warnings are hidden below `--verbosity=1` (`quiet`). On JAX,
-    compiled networks are cached on disk (`compilation_cache`).
+    compiled networks are cached on disk (`compilation_cache`), set up
+    when Keras is imported: tools that need no Keras never import it.
     """
     module = sys.modules[main.__module__]
     argv = quiet.expand_bare_v(sys.argv)
@@ -95,7 +96,7 @@ def run(main):
         if flags.FLAGS.version:  # Given in a --flagfile.
             print(f"{program_name(module)} {multistyle.__version__}")
             return 0
-        compilation_cache.enable()
+        compilation_cache.enable_when_keras_is_imported()
         try:
             return main(argv)
         except _USER_ERRORS as e:

@@ -17,14 +17,14 @@ TensorFlow, Keras and JAX comes back.
 """
 
 import contextlib
-import importlib.abc
-import importlib.machinery
 import logging
 import os
 import re
 import sys
 import tempfile
 import warnings
+
+from multistyle import import_hooks
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Lines TensorFlow and XLA print on a normal start: absl's pre-init
@@ -101,28 +101,6 @@ def _stderr_filtered():
                 sys.stderr.flush()
 
 
-class _QuietLoader(importlib.abc.Loader):
-    """Runs another loader's module with stderr filtered."""
-
-    def __init__(self, loader, name):
-        self._loader = loader
-        self._name = name
-
-    def __getattr__(self, name):  # get_resource_reader, is_package, ...
-        return getattr(self._loader, name)
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        _done.add(self._name)
-        if _done.issuperset(_HUSHED_MODULES):
-            _remove_hook()
-        with _stderr_filtered():
-            self._loader.exec_module(module)
-            _HUSHED_MODULES[self._name](module)
-
-
 def _probe_devices(tensorflow):
     """Lists TensorFlow's devices now (under the filter): a CUDA build
     prints its cuInit error at the first device query. Cheap (< 1 ms) and
@@ -152,37 +130,15 @@ _HUSHED_MODULES = {
     "tensorflow": _probe_devices,
     "ai_edge_litert.interpreter": _quiet_allocation,
 }
-
-
-class _HushFinder(importlib.abc.MetaPathFinder):
-    """Finds the `_HUSHED_MODULES`, wrapping their loaders in
-    `_QuietLoader`."""
-
-    def find_spec(self, name, path, target=None):
-        if name not in _HUSHED_MODULES:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _QuietLoader(spec.loader, name)
-        return spec
-
-
-_done = set()
-
-
-def _remove_hook():
-    sys.meta_path[:] = [f for f in sys.meta_path
-                        if not isinstance(f, _HushFinder)]
+_installed = []
 
 
 def install(argv=None):
     """Silences TensorFlow's start-up unless `argv` asks for `-v`.
 
     Sets `TF_CPP_MIN_LOG_LEVEL=2` (keeps C++ errors, unless already set)
-    and hooks the first `import tensorflow` and LiteRT (see the module
-    docstring).
-    Does nothing with `-v`, or when TensorFlow is already imported.
+    and hooks the first import of TensorFlow and of LiteRT's interpreter
+    (see the module docstring). Does nothing with `-v`.
 
     Args:
         argv: The command line; default `sys.argv`.
@@ -194,10 +150,12 @@ def install(argv=None):
     if verbose_requested(argv):
         return False
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    _done.update(name for name in _HUSHED_MODULES if name in sys.modules)
-    if not _done.issuperset(_HUSHED_MODULES) and not any(
-            isinstance(f, _HushFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, _HushFinder())
+    if not _installed:
+        _installed.append(True)
+        for name, callback in _HUSHED_MODULES.items():
+            if name not in sys.modules:
+                import_hooks.after_import(name, callback,
+                                          around=_stderr_filtered)
     return True
 
 

@@ -1,0 +1,90 @@
+"""A model folder's TFLite model, run by LiteRT: the fast-starting network.
+
+`multistyle-export --tflite` writes `model_float16.tflite` (float16
+weights, batch 1, any height and width) next to the SavedModel. LiteRT
+(`ai_edge_litert`) imports in about 0.12 s where TensorFlow takes about
+4 s, so for one photo this is the quickest way from command to painting
+(BENCHMARKS.md, start-up); outputs are within one uint8 level of the
+SavedModel's. It takes per-image style weights only: the exported TFLite
+model has no per-pixel (style mask) signature.
+"""
+
+import os
+
+import numpy as np
+
+from multistyle import image_io
+from multistyle import model_folder
+
+
+def is_available(model_dir):
+    """Whether the folder has a TFLite model and LiteRT is installed."""
+    if not os.path.isfile(os.path.join(model_dir,
+                                       model_folder.TFLITE_FILENAME)):
+        return False
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TFLiteNetwork:
+    """`model_float16.tflite` as `network(images, style_weights)`.
+
+    Args:
+        model_dir: A model folder with `model_float16.tflite`.
+        num_threads: CPU threads; default all (`os.cpu_count()`).
+
+    Call arguments:
+        images: float32 RGB in [0, 1], NHWC, any height and width.
+        style_weights: float32 `(batch, num_styles)`.
+
+    Returns (of a call):
+        float32 RGB in [0, 1], NHWC, of the images' shape.
+
+    Raises:
+        FileNotFoundError: If the folder has no TFLite model.
+        ImportError: If `ai_edge_litert` is not installed.
+        ValueError: On per-pixel weights, which the TFLite model lacks.
+    """
+
+    per_pixel = False
+
+    def __init__(self, model_dir, num_threads=None):
+        from ai_edge_litert import interpreter as litert
+
+        path = os.path.join(model_dir, model_folder.TFLITE_FILENAME)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"No TFLite model {path}.")
+        self._interpreter = litert.Interpreter(
+            model_path=path, num_threads=num_threads or os.cpu_count())
+        inputs = self._interpreter.get_input_details()
+        self._images = next(d for d in inputs if len(d["shape"]) == 4)
+        self._weights = next(d for d in inputs if len(d["shape"]) == 2)
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self.num_styles = int(self._weights["shape"][-1])
+        self._shape = None
+
+    def _paint_one(self, image, weights):
+        image = image_io.to_uint8(image)[None]
+        if image.shape != self._shape:
+            self._interpreter.resize_tensor_input(self._images["index"],
+                                                  image.shape)
+            self._interpreter.allocate_tensors()
+            self._shape = image.shape
+        self._interpreter.set_tensor(self._images["index"], image)
+        self._interpreter.set_tensor(
+            self._weights["index"],
+            np.asarray(weights, np.float32).reshape(1, self.num_styles))
+        self._interpreter.invoke()
+        return self._interpreter.get_tensor(self._output)[0]
+
+    def __call__(self, images, weights):
+        if np.ndim(weights) == 4:
+            raise ValueError(
+                "The TFLite model takes one weight vector per image, not "
+                "per-pixel weights (style masks); use the Keras or "
+                "SavedModel network.")
+        return image_io.to_float(np.stack(
+            [self._paint_one(image, w) for image, w in zip(images, weights)]))
