@@ -27,7 +27,7 @@ from multistyle.training import data
 from multistyle.evaluation import evaluate
 from multistyle.inference import grid
 from multistyle import image_io
-from multistyle import style_set
+from multistyle import model_folder
 from multistyle.loss import style_targets
 from multistyle.inference import stylizer
 from multistyle.loss import vgg_features
@@ -65,7 +65,7 @@ _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
 
 
 def _evaluation_photos():
-    files = data.find_images(_PHOTOS.value)
+    files = image_io.find_images(_PHOTOS.value)
     held_out = data.split_holdout(files, common_flags.HOLDOUT_EVERY.value)[1]
     chosen = (held_out or files)[:_MAX_PHOTOS.value]
     if not chosen:
@@ -76,8 +76,7 @@ def _evaluation_photos():
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    styles, train_config = style_set.load(
-        os.path.join(_MODEL.value, style_set.STYLES_FILENAME))
+    styles, train_config = model_folder.read_styles(_MODEL.value)
     size = common_flags.IMAGE_SIZE.value
     style_size = (_STYLE_IMAGE_SIZE.value
                   or train_config.get("style_image_size", size))
@@ -108,6 +107,8 @@ def main(argv):
               "seconds_per_image": seconds,
               "mean_content_loss": evaluate.mean_score(scores, "content_loss"),
               "mean_style_loss": evaluate.mean_score(scores, "style_loss"),
+              "mean_white_fraction": evaluate.mean_score(scores,
+                                                         "white_fraction"),
               "styles": [dataclasses.asdict(s) for s in scores]}
     out = _OUTPUT_DIR.value
     grid_file = None

@@ -38,6 +38,19 @@ class StyleScore:
     style_loss: float
     reference_content_loss: float = float("nan")
     reference_style_loss: float = float("nan")
+    # Share of saturated near-white pixels in the paintings of the photos
+    # and in the style's painting: far more in the first shows the bright
+    # blob artifact of undertrained networks.
+    white_fraction: float = float("nan")
+    painting_white_fraction: float = float("nan")
+
+
+WHITE_LEVEL = 0.92
+
+
+def white_fraction(image):
+    """Share of pixels whose every channel is at least `WHITE_LEVEL`."""
+    return float(np.mean(np.min(image, axis=-1) >= WHITE_LEVEL))
 
 
 def find_style_image(style, styles_dir=None):
@@ -51,7 +64,7 @@ def find_style_image(style, styles_dir=None):
             return candidate
     raise FileNotFoundError(
         f"Painting of style '{style.name}' not found (recorded source: "
-        f"{style.source or 'none'}). Pass --styles_dir=FOLDER holding it.")
+        f"{style.source or 'none'}). Give `styles_dir`, a folder holding it.")
 
 
 def load_photos(paths, size, square=False):
@@ -90,7 +103,7 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
     """Scores every style of `network` on `photos`.
 
     Args:
-        network: `stylizer.load_network(...)` callable.
+        network: `networks.load_network(...)` callable.
         styles: `style_set.Style` list, in the network's order.
         style_images: One float32 HWC painting per style.
         photos: float32 HWC photos in [0, 1] (a list; sizes may differ),
@@ -120,8 +133,12 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
         painted = [np.asarray(network(photo[None], weights))[0]
                    for photo in photos]
         seconds += time.perf_counter() - start
-        score = StyleScore(style.name, *_mean_scores(
-            extractor, content_layers, style_layers, photos, painted, grams))
+        score = StyleScore(
+            style.name, *_mean_scores(extractor, content_layers,
+                                      style_layers, photos, painted, grams),
+            white_fraction=float(np.mean([white_fraction(p)
+                                          for p in painted])),
+            painting_white_fraction=white_fraction(painting))
         if reference_photos:
             optimized = [optimize.optimize_image(
                 photo, grams, vgg, content_layers,
@@ -166,9 +183,11 @@ def markdown_report(scores, seconds_per_image, settings, grid_file=None):
     lines += [f"- {key}: {value}" for key, value in settings.items()]
     lines += [f"- network time per photo: {seconds_per_image * 1000:.1f} ms",
               "", "| style | content loss | style loss | reference content "
-              "| reference style |", "|---|---:|---:|---:|---:|"]
+              "| reference style | white px | painting white px |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     keys = ("content_loss", "style_loss", "reference_content_loss",
-            "reference_style_loss")
+            "reference_style_loss", "white_fraction",
+            "painting_white_fraction")
     for s in scores:
         cells = " | ".join(_number(getattr(s, key)) for key in keys)
         lines.append(f"| {s.name} | {cells} |")

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from multistyle import image_io
+from multistyle import model_folder
 from multistyle.evaluation import evaluate
 from multistyle import style_set
 from multistyle.loss import style_targets
@@ -24,11 +26,9 @@ def vgg(real_vgg_weights):
 
 
 def _inputs(style_files, photo_dir, size=32):
-    from multistyle.training import data
-
     styles = style_set.styles_from_files(style_files)
     paintings = [style_targets.load_style_image(p, size) for p in style_files]
-    photos = evaluate.load_photos(data.find_images(photo_dir)[:2], size,
+    photos = evaluate.load_photos(image_io.find_images(photo_dir)[:2], size,
                                   square=True)
     return styles, paintings, photos
 
@@ -71,10 +71,8 @@ def test_photos_keep_their_shape_at_the_long_side(tmp_path):
 
 def test_photos_of_other_sizes_are_scored_one_by_one(vgg, style_files,
                                                      photo_dir):
-    from multistyle.training import data
-
     styles, paintings, _ = _inputs(style_files, photo_dir)
-    photos = evaluate.load_photos(data.find_images(photo_dir)[:3], 40)
+    photos = evaluate.load_photos(image_io.find_images(photo_dir)[:3], 40)
     assert len({p.shape for p in photos}) > 1
     darker = lambda images, weights: images * 0.5  # noqa: E731
     scores, _ = evaluate.evaluate(darker, styles, paintings, photos, vgg,
@@ -89,27 +87,45 @@ def test_grid_photos_start_with_the_brightest():
     assert evaluate.brightest_first([dark], 3) == [0]
 
 
+def test_white_fraction_counts_saturated_near_white_pixels():
+    image = np.zeros((2, 5, 3), np.float32)
+    image[0, :2] = 1.0
+    image[1, 0] = (1.0, 1.0, 0.5)  # Bright yellow is not white.
+    assert evaluate.white_fraction(image) == pytest.approx(0.2)
+
+
+def test_a_network_that_paints_white_scores_all_white(vgg, style_files,
+                                                      photo_dir):
+    styles, paintings, photos = _inputs(style_files, photo_dir)
+    white = lambda images, weights: np.ones_like(images)  # noqa: E731
+    scores, _ = evaluate.evaluate(white, styles[:1], paintings[:1], photos,
+                                  vgg, _CONTENT, _STYLE)
+    assert scores[0].white_fraction == 1.0
+    assert scores[0].painting_white_fraction == evaluate.white_fraction(
+        paintings[0])
+
+
 def test_markdown_report_has_a_row_per_style_and_the_mean():
     scores = [evaluate.StyleScore("a", 0.1, 2.0),
               evaluate.StyleScore("b", 0.3, 4.0, 0.2, 1.0)]
     text = evaluate.markdown_report(scores, 0.012, {"photos": 2})
-    assert "| a | 0.100 | 2.000 | n/a | n/a |" in text
-    assert "| **mean** | 0.200 | 3.000 | 0.200 | 1.000 |" in text
+    assert "| a | 0.100 | 2.000 | n/a | n/a | n/a | n/a |" in text
+    assert ("| **mean** | 0.200 | 3.000 | 0.200 | 1.000 | n/a | n/a |"
+            in text)
     assert "12.0 ms" in text
 
 
 def test_missing_painting_says_to_pass_styles_dir(tmp_path):
     style = style_set.Style("gone", source=str(tmp_path / "gone.jpg"))
-    with pytest.raises(FileNotFoundError, match="--styles_dir"):
+    with pytest.raises(FileNotFoundError, match="`styles_dir`"):
         evaluate.find_style_image(style)
 
 
 def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
                                               photo_dir, real_vgg_weights):
     model = save_random_model(tmp_path / "model", ("red_style", "blue_style"))
-    style_set.save(os.path.join(model, "styles.json"),
-                   style_set.styles_from_files(style_files),
-                   {"style_image_size": 32})
+    model_folder.write_styles(model, style_set.styles_from_files(style_files),
+                              {"style_image_size": 32})
     out = tmp_path / "report"
     result = subprocess.run(
         [sys.executable, "-m", "multistyle.cli.evaluate", f"--model={model}",
