@@ -22,11 +22,11 @@ import time
 
 import numpy as np
 
-from multistyle.training import data
 from multistyle import image_io
-from multistyle.loss import losses
 from multistyle.evaluation import optimize
+from multistyle.loss import losses
 from multistyle.loss import style_targets
+from multistyle.training import data
 
 
 @dataclasses.dataclass
@@ -38,9 +38,9 @@ class StyleScore:
     style_loss: float
     reference_content_loss: float = float("nan")
     reference_style_loss: float = float("nan")
-    # Share of saturated near-white pixels in the paintings of the photos
-    # and in the style's painting: far more in the first shows the bright
-    # blob artifact of undertrained networks.
+    # Share of pixels painted saturated near-white where the photo is not,
+    # and of near-white pixels in the style's painting: far more in the
+    # first shows the bright blob artifact of undertrained networks.
     white_fraction: float = float("nan")
     painting_white_fraction: float = float("nan")
 
@@ -48,9 +48,18 @@ class StyleScore:
 WHITE_LEVEL = 0.92
 
 
+def _white(image):
+    return np.min(image, axis=-1) >= WHITE_LEVEL
+
+
 def white_fraction(image):
     """Share of pixels whose every channel is at least `WHITE_LEVEL`."""
-    return float(np.mean(np.min(image, axis=-1) >= WHITE_LEVEL))
+    return float(np.mean(_white(image)))
+
+
+def new_white_fraction(photo, painted):
+    """Share of pixels near-white in `painted` but not in `photo`."""
+    return float(np.mean(_white(painted) & ~_white(photo)))
 
 
 def find_style_image(style, styles_dir=None):
@@ -136,8 +145,9 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
         score = StyleScore(
             style.name, *_mean_scores(extractor, content_layers,
                                       style_layers, photos, painted, grams),
-            white_fraction=float(np.mean([white_fraction(p)
-                                          for p in painted])),
+            white_fraction=float(np.mean([
+                new_white_fraction(photo, out)
+                for photo, out in zip(photos, painted)])),
             painting_white_fraction=white_fraction(painting))
         if reference_photos:
             optimized = [optimize.optimize_image(

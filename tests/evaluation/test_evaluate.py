@@ -1,16 +1,15 @@
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PIL import Image
+import pytest
 
 from multistyle import image_io
 from multistyle import model_folder
-from multistyle.evaluation import evaluate
 from multistyle import style_set
+from multistyle.evaluation import evaluate
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
 from tests.conftest import REPO_ROOT
@@ -92,6 +91,9 @@ def test_white_fraction_counts_saturated_near_white_pixels():
     image[0, :2] = 1.0
     image[1, 0] = (1.0, 1.0, 0.5)  # Bright yellow is not white.
     assert evaluate.white_fraction(image) == pytest.approx(0.2)
+    photo = np.zeros_like(image)
+    photo[0, 0] = 1.0  # Already white in the photo: not new.
+    assert evaluate.new_white_fraction(photo, image) == pytest.approx(0.1)
 
 
 def test_a_network_that_paints_white_scores_all_white(vgg, style_files,
@@ -100,7 +102,9 @@ def test_a_network_that_paints_white_scores_all_white(vgg, style_files,
     white = lambda images, weights: np.ones_like(images)  # noqa: E731
     scores, _ = evaluate.evaluate(white, styles[:1], paintings[:1], photos,
                                   vgg, _CONTENT, _STYLE)
-    assert scores[0].white_fraction == 1.0
+    assert scores[0].white_fraction == pytest.approx(np.mean(
+        [1.0 - evaluate.white_fraction(photo) for photo in photos]))
+    assert scores[0].white_fraction > 0.5
     assert scores[0].painting_white_fraction == evaluate.white_fraction(
         paintings[0])
 
