@@ -23,12 +23,13 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle.training import finetune
-from multistyle import style_editing
+from multistyle import model_folder
 from multistyle import style_set
-from multistyle.training import train as training
-from multistyle.network import transformer_net
 from multistyle.cli import common_flags
+from multistyle.network import style_tables
+from multistyle.network import transformer_net
+from multistyle.training import config as config_lib
+from multistyle.training import finetune
 
 _BASE_MODEL = flags.DEFINE_string(
     "base_model", None, "Model folder to extend; default: a random one.")
@@ -47,7 +48,8 @@ _NUM_STEPS = flags.DEFINE_integer("num_steps", 200, "Training steps.")
 _STEPS_PER_CHECKPOINT = flags.DEFINE_integer(
     "steps_per_checkpoint", 50, "Steps per table row (and checkpoint).")
 _LEARNING_RATE = flags.DEFINE_float(
-    "learning_rate", finetune.DEFAULT_LEARNING_RATE, "Adam rate.")
+    "learning_rate", config_lib.CONTEXT_DEFAULTS["learning_rate"][1],
+    "Adam rate.")
 _MIXED_PRECISION = flags.DEFINE_bool("mixed_precision", False,
                                      "Train with mixed_bfloat16.")
 _WORKERS = flags.DEFINE_integer("workers", 2, "Data loading threads.")
@@ -75,7 +77,7 @@ def _random_base(directory, num_styles, alpha):
     for norm in transformer_net.conditional_norm_layers(net):
         norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
         norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
-    training.save_model(
+    model_folder.write(
         directory, net,
         [style_set.Style(f"style{i}") for i in range(num_styles)],
         {"alpha": alpha})
@@ -90,7 +92,7 @@ def main(argv):
         base = _BASE_MODEL.value or _random_base(
             os.path.join(work, "base"), _NUM_BASE_STYLES.value, _ALPHA.value)
         spc = _STEPS_PER_CHECKPOINT.value
-        config = training.TrainConfig(
+        config = config_lib.TrainConfig(
             content=_CONTENT.value, styles=_ADD_STYLES.value,
             model_dir=os.path.join(work, "run"), base_model=base,
             image_size=common_flags.IMAGE_SIZE.value,
@@ -112,7 +114,7 @@ def main(argv):
     setup = timer.start - began
     print(f"\nAdd {len(_ADD_STYLES.value)} style(s): backend "
           f"{keras.backend.backend()}, {platform.processor() or 'cpu'} "
-          f"x{os.cpu_count()}, alpha={style_editing.infer_alpha(net)}, "
+          f"x{os.cpu_count()}, alpha={style_tables.infer_alpha(net)}, "
           f"{config.image_size} px, batch {config.batch_size}, "
           f"{'mixed_bfloat16' if config.mixed_precision else 'float32'}\n")
     print("| steps | seconds | steps/s | loss | content | style |")

@@ -1,9 +1,10 @@
 """What a new image size costs: one model, a sequence of photo sizes.
 
 Loads a model folder the way `multistyle-stylize` does (SavedModel on
-TensorFlow, `model.keras` on JAX, whose sizes are padded to shape buckets,
-see `multistyle.inference.shape_buckets`) and times each call in order, so the first
-call of every new size shows what compiling or retracing costs:
+TensorFlow, `model.keras` on JAX, whose sizes are padded to shape
+buckets, see `multistyle.inference.shape_buckets`) and times each call in
+order, so the first call of every new size shows what compiling or
+retracing costs:
 
     KERAS_BACKEND=jax python benchmarks/new_image_size.py
     KERAS_BACKEND=tensorflow python benchmarks/new_image_size.py
@@ -18,8 +19,8 @@ from absl import flags
 import keras
 import numpy as np
 
+from multistyle.inference import networks
 from multistyle.inference import shape_buckets
-from multistyle.inference import stylizer
 
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
                              "Model folder.")
@@ -29,12 +30,12 @@ _SIZES = flags.DEFINE_list(
               "480x640"],
     "HxW sizes, timed in this order.")
 _PRECISION = flags.DEFINE_enum("precision", "float32",
-                               list(stylizer.PRECISIONS), "Compute dtype.")
+                               list(networks.PRECISIONS), "Compute dtype.")
 
 
 def main(argv):
     del argv
-    network = stylizer.load_network(_MODEL.value, _PRECISION.value)
+    network = networks.load_network(_MODEL.value, _PRECISION.value)
     weights = np.eye(network.num_styles, dtype="float32")[:1]
     print(f"backend: {keras.backend.backend()}, network: "
           f"{type(network).__name__}, {_PRECISION.value}")

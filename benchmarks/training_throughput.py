@@ -17,11 +17,12 @@ from absl import flags
 import keras
 import numpy as np
 
+from multistyle import image_io
+from multistyle.cli import common_flags
+from multistyle.loss import vgg_features
+from multistyle.network import transformer_net
 from multistyle.training import data
 from multistyle.training import trainer as trainer_lib
-from multistyle.network import transformer_net
-from multistyle.loss import vgg_features
-from multistyle.cli import common_flags
 
 _PHOTOS = flags.DEFINE_string("photos", None, "Folder of training photos.")
 _BATCH_SIZES = flags.DEFINE_list("batch_sizes", ["16"], "Batch sizes.")
@@ -88,7 +89,7 @@ def _images_per_second(files, policy, batch_size, steps_per_execution):
 
 def main(argv):
     del argv
-    files = data.find_images(_PHOTOS.value)
+    files = image_io.find_images(_PHOTOS.value)
     backend = keras.backend.backend()
     device = keras.distribution.list_devices()[0]
     print(f"machine: {platform.machine()}, device: {device}, backend: "

@@ -1,3 +1,52 @@
-"""multistyle: one real-time style transfer network, many painting styles."""
+"""multistyle: one real-time style transfer network, many painting styles.
+
+The public API, imported on first use (so `import multistyle.inference`
+stays free of training code):
+
+- `Stylizer`: paints photos with a model folder (`inference.stylizer`);
+- `load_network`: a model folder's network as a plain function;
+- `stylize_video`: paints a video file (`video.video_stylizer`);
+- `TrainConfig`, `train`: one training run (`training`);
+- `add_styles`: learns new styles on top of a trained model
+  (`training.finetune`);
+- `edit_model_folder`: removes and renames styles (`style_editing`);
+- `export_saved_model`: writes a TensorFlow SavedModel (`export`);
+- `build_transformer_net`: the network itself (`network.transformer_net`).
+
+Example:
+
+>>> import multistyle
+>>> stylizer = multistyle.Stylizer("saved_models/multistyle16")
+>>> stylizer.stylize("photo.jpg", stylizer.weights(style="great_wave"))
+"""
+
+import importlib
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "Stylizer": "multistyle.inference.stylizer",
+    "load_network": "multistyle.inference.networks",
+    "stylize_video": "multistyle.video.video_stylizer",
+    "TrainConfig": "multistyle.training.config",
+    "train": "multistyle.training.train",
+    "add_styles": "multistyle.training.finetune",
+    "edit_model_folder": "multistyle.style_editing",
+    "export_saved_model": "multistyle.export",
+    "build_transformer_net": "multistyle.network.transformer_net",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(
+            f"module 'multistyle' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # Later look-ups skip __getattr__.
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,6 +1,12 @@
-"""Writes files atomically: complete or not at all, even after Ctrl-C."""
+"""Writes files and folders atomically: complete or not at all.
+
+Everything is written under a temporary name beside its destination and
+renamed into place when complete, so a crash, `kill -9` or Ctrl-C leaves
+either the old version or the new one, never a half-written mix.
+"""
 
 import os
+import shutil
 import tempfile
 
 
@@ -42,3 +48,52 @@ def write_text(path, text):
             f.write(text)
 
     atomic_write(path, write, suffix=os.path.splitext(path)[1])
+
+
+def write_folder(path, write_fn, overwrite=False):
+    """Calls `write_fn(tmp_dir)` then renames the folder it filled to `path`.
+
+    An existing folder at `path` is replaced only once the new one is
+    complete (and restored if the final rename fails).
+
+    Args:
+        path: Destination folder; its parent is created if needed.
+        write_fn: Fills the (empty) folder it is given.
+        overwrite: Replace `path` if it exists.
+
+    Raises:
+        FileExistsError: If `path` exists and `overwrite` is False.
+    """
+    path = os.path.abspath(path)
+    if os.path.lexists(path) and not overwrite:
+        raise FileExistsError(f"{path} already exists.")
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp_dir = tempfile.mkdtemp(dir=parent,
+                               prefix=f".{os.path.basename(path)}.tmp-")
+    try:
+        os.chmod(tmp_dir, 0o777 & ~_umask())  # mkdtemp makes it private.
+        write_fn(tmp_dir)
+        _move_into_place(tmp_dir, path)
+    except BaseException:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        raise
+
+
+def _move_into_place(tmp_dir, path):
+    """Renames the finished `tmp_dir` to `path`, replacing it."""
+    old = None
+    if os.path.lexists(path):
+        old = os.path.join(tempfile.mkdtemp(
+            dir=os.path.dirname(path),
+            prefix=f".{os.path.basename(path)}.old-"), "previous")
+        os.rename(path, old)
+    try:
+        os.rename(tmp_dir, path)
+    except BaseException:
+        if old is not None:
+            os.rename(old, path)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(os.path.dirname(old), ignore_errors=True)

@@ -1,5 +1,11 @@
-"""Image files <-> arrays: PIL decoding, mode conversion, atomic saving."""
+"""Image files <-> arrays: finding, PIL decoding, mode conversion, saving.
 
+The one place for the conversions every image takes: any PIL mode to uint8
+RGB (`to_rgb_array`, `as_rgb_array`), uint8 [0, 255] <-> float32 [0, 1]
+(`to_float`, `to_uint8`), and which files count as images (`find_images`).
+"""
+
+import glob
 import os
 
 import numpy as np
@@ -15,7 +21,27 @@ MAX_PIXELS = 400_000_000
 
 
 class ImageReadError(ValueError):
-    """An image file is missing, unreadable, truncated or too large."""
+    """An image file is unreadable, truncated or too large."""
+
+
+def find_images(path):
+    """Image files under a folder (recursive), matching a glob, or one file.
+
+    Args:
+        path: A folder (searched recursively; its name is taken literally,
+            not as a pattern), a glob pattern (`**` matches subfolders),
+            or a file.
+
+    Returns:
+        The sorted paths with an extension in `IMAGE_EXTENSIONS`.
+    """
+    if os.path.isdir(path):
+        candidates = glob.glob(os.path.join(glob.escape(path), "**", "*"),
+                               recursive=True)
+    else:
+        candidates = glob.glob(path, recursive=True)
+    return sorted(p for p in candidates if os.path.isfile(p)
+                  and p.lower().endswith(IMAGE_EXTENSIONS))
 
 
 def _to_rgb(image):
@@ -62,8 +88,9 @@ def load_image(path):
         A uint8 numpy array of shape `(height, width, 3)`.
 
     Raises:
-        ImageReadError: If the file is missing, not an image, truncated, or
-            larger than `MAX_PIXELS`.
+        FileNotFoundError: If there is no such file.
+        ImageReadError: If the file is not an image, truncated, or larger
+            than `MAX_PIXELS`.
     """
     try:
         with Image.open(path) as image:
@@ -78,11 +105,40 @@ def load_image(path):
     except ImageReadError:
         raise
     except FileNotFoundError as e:
-        raise ImageReadError(f"{path}: no such file.") from e
+        raise FileNotFoundError(f"{path}: no such file.") from e
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         raise ImageReadError(
             f"{path}: not a readable image ({e}). Check that the file is a "
             "complete JPEG, PNG, WebP or BMP.") from e
+
+
+def as_rgb_array(image):
+    """A path, PIL image or numpy array as a uint8 RGB array, HWC.
+
+    Grayscale, RGBA (composited on white), palette and 16-bit images are
+    converted. Arrays may be HW or HWC with 1, 3 or 4 channels.
+
+    Raises:
+        FileNotFoundError: If a path does not exist.
+        ImageReadError: If a path cannot be read as an image.
+        ValueError: If an array has an unsupported shape or dtype.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        return load_image(os.fspath(image))
+    if isinstance(image, Image.Image):
+        return to_rgb_array(image)
+    array = np.asarray(image)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim == 3 and array.shape[-1] == 3 and array.dtype == np.uint8:
+        return array
+    try:
+        return to_rgb_array(Image.fromarray(array))
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            "Expected an image as a uint8 HWC array with 1, 3 or 4 "
+            f"channels. Received: shape={array.shape}, dtype={array.dtype}"
+        ) from e
 
 
 def to_float(images):
@@ -116,8 +172,8 @@ def save_image(path, image):
             f"Cannot save {path}: use one of {', '.join(IMAGE_EXTENSIONS)}.")
     fmt = {".jpg": "JPEG", ".jpeg": "JPEG"}.get(ext, ext[1:].upper())
     options = {"quality": 95} if fmt == "JPEG" else {}
-    atomic_files.atomic_write(path, lambda tmp: image.save(tmp, format=fmt, **options),
-                 suffix=ext)
+    atomic_files.atomic_write(
+        path, lambda tmp: image.save(tmp, format=fmt, **options), suffix=ext)
 
 
 def _resize_by(image, scale):

@@ -180,8 +180,8 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
     # Imported here: conftest must stay importable without building models.
     import keras
 
+    from multistyle import model_folder
     from multistyle import style_set
-    from multistyle.training import train as training
     from multistyle.network import transformer_net
 
     keras.utils.set_random_seed(seed)
@@ -190,9 +190,9 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
     for norm in transformer_net.conditional_norm_layers(net):
         norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
         norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
-    training.save_model(str(directory), net,
-                        [style_set.Style(name) for name in style_names],
-                        {"alpha": 0.125})
+    model_folder.write(str(directory), net,
+                       [style_set.Style(name) for name in style_names],
+                       {"alpha": 0.125})
     return str(directory)
 
 
@@ -205,7 +205,8 @@ def model_dir(tmp_path_factory):
 
 def cin_with_random_tables(num_styles=3, channels=4, seed=0):
     """A built ConditionalInstanceNorm whose gamma/beta rows differ."""
-    from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
+    from multistyle.network.conditional_instance_norm import (
+        ConditionalInstanceNorm)
 
     rng = np.random.default_rng(seed)
     layer = ConditionalInstanceNorm(num_styles)

@@ -12,8 +12,9 @@ import pytest
 
 from multistyle import export
 from multistyle import image_io
+from multistyle import model_folder
 from multistyle import style_set
-from multistyle.training import train as training
+from multistyle.network import min_side
 from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
 from tests.conftest import save_random_model
@@ -112,7 +113,7 @@ def test_saved_model_matches_keras_model_without_keras(exported, tmp_path):
 
     outputs = np.load(tmp_path / "outputs.npz")
     model = keras.saving.load_model(
-        os.path.join(model_dir, training.MODEL_FILENAME))
+        os.path.join(model_dir, model_folder.MODEL_FILENAME))
     for name, (images, weights) in cases.items():
         got = outputs[name]
         assert got.dtype == np.uint8 and got.shape == images.shape
@@ -128,14 +129,14 @@ def test_saved_model_mirror_pads_images_smaller_than_min_size(exported):
     model_dir, saved_model_dir, _ = exported
     serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
     model = keras.saving.load_model(
-        os.path.join(model_dir, training.MODEL_FILENAME))
+        os.path.join(model_dir, model_folder.MODEL_FILENAME))
     rng = np.random.default_rng(2)
     weights = np.array([[0.0, 0.0, 1.0]], np.float32)
     for shape in [(1, 1, 1, 3), (1, 5, 7, 3), (1, 9, 40, 3)]:
         images = rng.integers(0, 256, shape, dtype=np.uint8)
         got = serve(images=images, style_weights=weights)["stylized"].numpy()
         want = _mirror_padded_keras_uint8(model, images, weights,
-                                          export.MIN_IMAGE_SIZE)
+                                          min_side.MIN_SIDE)
         assert got.shape == shape
         assert np.abs(got.astype(int) - want).max() <= 1, shape
 
@@ -146,11 +147,11 @@ def test_masks_signature_matches_spatial_twin(exported):
 
     model_dir, saved_model_dir, _ = exported
     serve = tf.saved_model.load(saved_model_dir).signatures[
-        export.MASKS_SIGNATURE_KEY]
+        model_folder.MASKS_SIGNATURE_KEY]
     twin = transformer_net.spatial_twin(keras.saving.load_model(
-        os.path.join(model_dir, training.MODEL_FILENAME)))
+        os.path.join(model_dir, model_folder.MODEL_FILENAME)))
     rng = np.random.default_rng(4)
-    for shape in [(2, 37, 29), (1, 9, 12)]:  # Odd; below MIN_IMAGE_SIZE.
+    for shape in [(2, 37, 29), (1, 9, 12)]:  # Odd; below MIN_SIDE.
         images = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
         weights = np.zeros((*shape, len(STYLE_NAMES)), np.float32)
         weights[:, :, :shape[2] // 2, 0] = 1.0
@@ -158,12 +159,30 @@ def test_masks_signature_matches_spatial_twin(exported):
 
         got = serve(images=images, style_weights=weights)["stylized"].numpy()
 
-        padded_weights = _mirror_pad(weights, export.MIN_IMAGE_SIZE)
+        padded_weights = _mirror_pad(weights, min_side.MIN_SIDE)
         want = _mirror_padded_keras_uint8(
             lambda inputs, training: twin([inputs[0], padded_weights],
                                           training=training),
-            images, None, export.MIN_IMAGE_SIZE)
+            images, None, min_side.MIN_SIDE)
         assert got.dtype == np.uint8 and got.shape == images.shape
+        assert np.abs(got.astype(int) - want).max() <= 1, shape
+
+
+@tf_backend_only
+def test_tiny_images_paint_alike_from_the_saved_model_and_keras(exported):
+    from multistyle.inference import stylizer as stylizer_lib
+
+    model_dir, saved_model_dir, _ = exported
+    from_keras = stylizer_lib.Stylizer(model_dir)
+    from_saved_model = stylizer_lib.Stylizer(saved_model_dir)
+    rng = np.random.default_rng(6)
+    # (A 1x1 image pads to a constant one, whose instance norm statistics
+    # are float noise: its output is not comparable across runtimes.)
+    for shape in [(5, 7, 3), (9, 40, 3), (15, 2, 3)]:
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        got = np.asarray(from_saved_model.stylize(image, [0, 1, 0]))
+        want = np.asarray(from_keras.stylize(image, [0, 1, 0]))
+        assert got.shape == shape
         assert np.abs(got.astype(int) - want).max() <= 1, shape
 
 
@@ -181,7 +200,7 @@ def test_saved_model_stores_each_weight_once(exported):
 
     model_dir, saved_model_dir, _ = exported
     model = keras.saving.load_model(
-        os.path.join(model_dir, training.MODEL_FILENAME))
+        os.path.join(model_dir, model_folder.MODEL_FILENAME))
     stored = [name for name, _ in tf.train.list_variables(
         os.path.join(saved_model_dir, "variables", "variables"))
         if name != "_CHECKPOINTABLE_OBJECT_GRAPH"]
@@ -221,7 +240,7 @@ def test_style_names_are_copied_to_json_and_asset(exported):
         copied = json.load(f)
     with open(os.path.join(model_dir, "styles.json")) as f:
         assert copied == json.load(f)
-    styles, config = style_set.load(written["styles"])
+    styles, config = model_folder.read_styles(written["saved_model"])
     assert [s.name for s in styles] == STYLE_NAMES
     assert config == {"alpha": 0.125}
     with open(os.path.join(saved_model_dir, "assets", "styles.txt")) as f:
@@ -306,7 +325,7 @@ def test_refuses_existing_output_without_overwrite(exported, tmp_path):
     output.mkdir()
     (output / "keep.txt").write_text("mine")
 
-    with pytest.raises(ValueError, match="already exists.*overwrite"):
+    with pytest.raises(FileExistsError, match="already exists.*`overwrite`"):
         export.export_saved_model(model_dir, str(output))
 
     assert os.listdir(tmp_path) == ["out"]
@@ -368,10 +387,9 @@ def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
 @tf_backend_only
 def test_rejects_style_list_that_does_not_match_model(tmp_path):
     model_dir = save_random_model(tmp_path / "trained", STYLE_NAMES)
-    style_set.save(os.path.join(model_dir, "styles.json"),
-                   [style_set.Style("only_one")])
+    model_folder.write_styles(model_dir, [style_set.Style("only_one")])
 
-    with pytest.raises(ValueError, match="lists 1 styles.*built for 3"):
+    with pytest.raises(ValueError, match="lists 1 styles.*paints 3"):
         export.export_saved_model(model_dir, str(tmp_path / "out"))
 
     assert sorted(os.listdir(tmp_path)) == ["trained"]

@@ -5,6 +5,7 @@ from PIL import Image
 import pytest
 
 from multistyle import image_io
+from tests.conftest import write_image
 
 
 def test_loads_grayscale_as_rgb(tmp_path):
@@ -42,7 +43,7 @@ def test_truncated_file_raises_image_read_error(tmp_path):
 
 
 def test_missing_and_non_image_files(tmp_path):
-    with pytest.raises(image_io.ImageReadError, match="no such file"):
+    with pytest.raises(FileNotFoundError, match="no such file"):
         image_io.load_image(str(tmp_path / "absent.png"))
     text = tmp_path / "notes.jpg"
     text.write_text("not an image")
@@ -74,3 +75,37 @@ def test_float_uint8_conversions_round_trip():
     image = np.arange(256, dtype=np.uint8).reshape(16, 16, 1)
     np.testing.assert_array_equal(
         image_io.to_uint8(image_io.to_float(image)), image)
+
+
+def test_find_images_is_recursive_and_filters_extensions(photo_dir):
+    open(os.path.join(photo_dir, "readme.txt"), "w").write("x")
+    files = image_io.find_images(photo_dir)
+    assert len(files) == 6
+    assert any("nested" in f for f in files)
+
+
+def test_find_images_takes_a_folder_name_literally(tmp_path):
+    folder = tmp_path / "shots [2024]"
+    write_image(str(folder / "a.png"), 8, 8)
+    assert image_io.find_images(str(folder)) == [str(folder / "a.png")]
+
+
+def test_find_images_globs_match_subfolders_with_two_stars(photo_dir):
+    files = image_io.find_images(os.path.join(photo_dir, "**", "*.png"))
+    assert [os.path.basename(f) for f in files] == ["photo5.png"]
+
+
+def test_find_images_of_one_file_is_that_file(photo_dir):
+    path = os.path.join(photo_dir, "photo0.jpg")
+    assert image_io.find_images(path) == [path]
+
+
+def test_float_and_uint8_round_trip():
+    pixels = np.arange(256, dtype=np.uint8)
+    np.testing.assert_array_equal(image_io.to_uint8(image_io.to_float(
+        pixels)), pixels)
+
+
+def test_to_uint8_rounds_and_clips():
+    np.testing.assert_array_equal(
+        image_io.to_uint8([-0.5, 0.5 / 255, 1.49 / 255, 2.0]), [0, 1, 1, 255])

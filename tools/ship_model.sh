@@ -11,13 +11,13 @@ export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
 multistyle-export --model="${run_dir}" --output="${out}" --tflite
 cp "${run_dir}/model.keras" "${out}/model.keras"
 # Record the paintings by file name, not by this machine's paths.
-python - "${out}/styles.json" <<'PY'
+python - "${out}" <<'PY'
 import os, sys
-from multistyle import style_set
-styles, config = style_set.load(sys.argv[1])
+from multistyle import model_folder
+styles, config = model_folder.read_styles(sys.argv[1])
 for style in styles:
     style.source = os.path.basename(style.source)
-style_set.save(sys.argv[1], styles, config)
+model_folder.write_styles(sys.argv[1], styles, config)
 PY
 multistyle-grid --model="${out}" --input=samples/photo.png \
   --output="${out}/grid.jpg" --interpolate=starry_night,great_wave

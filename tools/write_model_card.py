@@ -15,7 +15,7 @@ from absl import app
 from absl import flags
 
 from multistyle import atomic_files
-from multistyle import style_set
+from multistyle import model_folder
 
 _SOURCES = flags.DEFINE_string("sources", None,
                                "SOURCES.tsv describing the paintings.")
@@ -47,8 +47,7 @@ def _painting_notes(sources_tsv):
 def main(argv):
     model_dir = argv[1]
     name = os.path.basename(os.path.normpath(model_dir))
-    styles, config = style_set.load(
-        os.path.join(model_dir, style_set.STYLES_FILENAME))
+    styles, config = model_folder.read_styles(model_dir)
     notes = _painting_notes(_SOURCES.value)
     with open(os.path.join(model_dir, "evaluation", "report.json"),
               encoding="utf-8") as f:

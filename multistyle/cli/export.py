@@ -11,6 +11,7 @@ from absl import app
 from absl import flags
 
 from multistyle import export
+from multistyle import model_folder
 from multistyle.cli import app_runner
 
 _MODEL = flags.DEFINE_string(
@@ -21,7 +22,8 @@ _OUTPUT = flags.DEFINE_string(
     "output", None, "SavedModel folder to write, e.g. saved_models/NAME.")
 _TFLITE = flags.DEFINE_bool(
     "tflite", False,
-    f"Also write {export.TFLITE_FILENAME} (float16 weights) into --output.")
+    f"Also write {model_folder.TFLITE_FILENAME} (float16 weights) into "
+    "--output.")
 _TFLITE_SIZE = flags.DEFINE_list(
     "tflite_size", None,
     "HEIGHT,WIDTH to fix the TFLite model's input size (batch 1), for "
@@ -50,9 +52,9 @@ def main(argv):
         tflite_size=_tflite_size(_TFLITE_SIZE.value),
         overwrite=_OVERWRITE.value)
     print(f"Wrote SavedModel {written['saved_model']}")
-    print(f"  signature '{export.SIGNATURE_KEY}': images uint8 "
+    print(f"  signature '{model_folder.SIGNATURE_KEY}': images uint8 "
           "[batch, height, width, 3], style_weights float32 "
-          f"[batch, num_styles] -> {export.OUTPUT_KEY} uint8")
+          f"[batch, num_styles] -> {model_folder.OUTPUT_KEY} uint8")
     print(f"  style names: {written['styles']}, {written['style_names']}")
     if "tflite" in written:
         print(f"Wrote TFLite model {written['tflite']}")

@@ -12,8 +12,8 @@ import os
 
 from absl import flags
 
+from multistyle.inference import networks
 from multistyle.inference import style_masks
-from multistyle.inference import stylizer
 
 # The repository holding the `multistyle` package (a source checkout).
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -38,7 +38,7 @@ OUTPUT = flags.DEFINE_string(
     "folder when --input is a folder or glob. Default: stylized.jpg, "
     "stylized/, grid.jpg or stylized.mp4 in the current folder.")
 PRECISION = flags.DEFINE_enum(
-    "precision", "float32", list(stylizer.PRECISIONS),
+    "precision", "float32", list(networks.PRECISIONS),
     "Compute precision. bfloat16 runs the Keras network about 2x faster on "
     "CPUs with AMX/AVX512-BF16 and on GPUs, within a few uint8 levels of "
     "float32 (needs model.keras in the model folder).")

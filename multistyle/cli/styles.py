@@ -11,11 +11,10 @@ Edits write a new model folder; the input folder is never changed. To add
 styles, use multistyle-train --base_model=... --add_styles=...
 """
 
-import os
-
 from absl import app
 from absl import flags
 
+from multistyle import model_folder
 from multistyle import style_editing
 from multistyle import style_set
 from multistyle.cli import app_runner
@@ -57,11 +56,10 @@ def main(argv):
     if editing:
         styles = style_editing.edit_model_folder(
             _MODEL.value, _OUTPUT.value, remove=_REMOVE.value,
-            renames=style_editing.parse_renames(_RENAME.value))
+            renames=style_set.parse_renames(_RENAME.value))
         print(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
     else:
-        styles, _ = style_set.load(
-            os.path.join(_MODEL.value, style_set.STYLES_FILENAME))
+        styles, _ = model_folder.read_styles(_MODEL.value)
     if _LIST.value or not editing:
         _print_styles(styles)
 

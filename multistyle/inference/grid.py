@@ -14,8 +14,9 @@ from PIL import Image
 from PIL import ImageDraw
 from PIL import ImageFont
 
+from multistyle import image_io
 from multistyle.inference import style_weights
-from multistyle.inference import stylizer as stylizer_lib
+from multistyle.network import min_side
 
 DEFAULT_CELL_SIZE = 256
 DEFAULT_STEPS = 5
@@ -115,7 +116,7 @@ def _sheet(rows):
 
 
 def _thumbnail(image, cell_size):
-    photo = Image.fromarray(stylizer_lib.as_rgb_array(image))
+    photo = Image.fromarray(image_io.as_rgb_array(image))
     photo.thumbnail((cell_size, cell_size), Image.Resampling.LANCZOS)
     return photo
 
@@ -170,9 +171,9 @@ def make_grid(stylizer, image, styles=None, interpolate=None,
         ValueError: On unknown styles, bad `steps` or `cell_size`.
         ImageReadError: If a path cannot be read as an image.
     """
-    if cell_size < stylizer_lib.MIN_SIDE:
+    if cell_size < min_side.MIN_SIDE:
         raise ValueError(
-            f"`cell_size` must be at least {stylizer_lib.MIN_SIDE}. "
+            f"`cell_size` must be at least {min_side.MIN_SIDE}. "
             f"Received: cell_size={cell_size}")
     names = stylizer.style_names
     indices = (range(len(names)) if styles is None

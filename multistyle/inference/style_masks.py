@@ -27,10 +27,11 @@ def load_mask(path):
     """Reads a mask image as float32 in [0, 1], HW (white is 1).
 
     Raises:
+        FileNotFoundError: If there is no such file.
         ImageReadError: If the file cannot be read as an image.
     """
     rgb = image_io.load_image(path)
-    return np.asarray(Image.fromarray(rgb).convert("L"), np.float32) / 255.0
+    return image_io.to_float(Image.fromarray(rgb).convert("L"))
 
 
 def parse_styles(spec, style_names, normalize=True):

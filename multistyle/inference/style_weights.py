@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from multistyle import style_set
+
 
 def _as_entries(spec):
     """Splits a comma-separated string (or a list of them) into entries."""
@@ -63,7 +65,7 @@ def style_index(style, style_names):
     """
     num_styles = len(style_names)
     if isinstance(style, (int, np.integer)) or (
-            isinstance(style, str) and style.strip().lstrip("-").isdigit()):
+            isinstance(style, str) and style_set.is_index(style)):
         index = int(style)
         if not 0 <= index < num_styles:
             raise ValueError(

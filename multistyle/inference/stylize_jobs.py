@@ -30,17 +30,6 @@ def _is_pattern(path):
     return glob.has_magic(path)
 
 
-def find_images(path):
-    """Image files under a folder (recursive) or matching a glob, sorted."""
-    if os.path.isdir(path):
-        candidates = glob.glob(os.path.join(glob.escape(path), "**", "*"),
-                               recursive=True)
-    else:
-        candidates = glob.glob(path, recursive=True)
-    return sorted(p for p in candidates if os.path.isfile(p)
-                  and p.lower().endswith(image_io.IMAGE_EXTENSIONS))
-
-
 def _check_extension(path, what):
     if not path.lower().endswith(image_io.IMAGE_EXTENSIONS):
         raise ValueError(
@@ -78,7 +67,7 @@ def plan(input_path, output=None):
         _check_extension(output, "Output file")
         jobs = [Job(input_path, output)]
     else:
-        sources = find_images(input_path)
+        sources = image_io.find_images(input_path)
         if not sources:
             raise FileNotFoundError(
                 f"No images ({', '.join(image_io.IMAGE_EXTENSIONS)}) found "
@@ -97,7 +86,7 @@ def plan(input_path, output=None):
         if os.path.abspath(job.source) == os.path.abspath(job.destination):
             raise ValueError(
                 f"Output {job.destination} would overwrite its input; "
-                "choose another --output.")
+                "choose another `output`.")
     return jobs, is_batch
 
 

@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from multistyle import image_io
+
 DEFAULT_TILE_SIZE = 1024
 DEFAULT_OVERLAP = 128
 # Smaller tiles give the network too little context to be useful.
@@ -173,8 +175,8 @@ def map_tiles(image, fn, tile_size=DEFAULT_TILE_SIZE,
             if on_tile is not None:
                 on_tile(done, total)
         finished = (ys[i + 1] if i + 1 < len(ys) else height) - acc_top
-        output[acc_top:acc_top + finished] = np.clip(
-            acc[:finished] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        output[acc_top:acc_top + finished] = image_io.to_uint8(
+            acc[:finished])
         acc = acc[finished:].copy()
         acc_top += finished
     return output

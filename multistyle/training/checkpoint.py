@@ -73,8 +73,8 @@ def restore(path, transformer, optimizer):
         if missing:
             raise ValueError(
                 f"Checkpoint {path} does not match this model (missing "
-                f"{missing[:3]}...). Use a new --model_dir, or the flags the "
-                "checkpoint was trained with.")
+                f"{missing[:3]}...). Use a new `model_dir`, or the settings "
+                "the checkpoint was trained with.")
         for name, variable in variables.items():
             variable.assign(data[name])
         return int(data["step"])

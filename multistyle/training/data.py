@@ -5,8 +5,6 @@ on machines without it. `tfds:NAME[:SPLIT]` sources import TensorFlow
 lazily, only when asked for.
 """
 
-import glob
-import os
 import threading
 
 from absl import logging
@@ -16,20 +14,6 @@ import numpy as np
 from multistyle import image_io
 
 TFDS_PREFIX = "tfds:"
-
-
-def find_images(root):
-    """Lists image files under a folder (recursive), a glob, or one file.
-
-    Returns:
-        Sorted list of paths with an extension in `image_io.IMAGE_EXTENSIONS`.
-    """
-    if os.path.isdir(root):
-        candidates = glob.glob(os.path.join(root, "**", "*"), recursive=True)
-    else:
-        candidates = glob.glob(root)
-    return sorted(p for p in candidates if os.path.isfile(p)
-                  and p.lower().endswith(image_io.IMAGE_EXTENSIONS))
 
 
 def split_holdout(files, every):
@@ -70,7 +54,7 @@ class ImageFolderDataset(keras.utils.PyDataset):
     skipped (the next file is used instead) and counted in `num_skipped`.
 
     Args:
-        files: Image paths (see `find_images`).
+        files: Image paths (see `image_io.find_images`).
         batch_size: Examples per batch.
         image_size: Side of the square crops, pixels.
         num_styles: Each example gets a one-hot style vector of this length.
@@ -126,7 +110,7 @@ class ImageFolderDataset(keras.utils.PyDataset):
             try:
                 return random_crop(self._scaled(path, rng), self.image_size,
                                    rng)
-            except image_io.ImageReadError as e:
+            except (image_io.ImageReadError, FileNotFoundError) as e:
                 with self._lock:
                     if path not in self._bad_files:
                         self._bad_files.add(path)

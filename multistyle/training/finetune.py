@@ -9,18 +9,19 @@ the styles it already paints stay exactly as they were (Dumoulin, Shlens
 
 The run trains a network that paints only the new styles: the base
 model's convolutions, copied and frozen, and new rows that start from the
-mean of the base rows. Training is `training.train`, so checkpoints,
+mean of the base rows. Training is `train.train`, so checkpoints,
 resuming, TensorBoard and the loss are those of any run. The result is a
 standard network whose tables are the base rows followed by the new rows
 and whose convolutions are copies of the base's, bit for bit.
 
+The defaults of such a run (2000 steps at learning rate 1e-2, the base
+model's width) are `config.CONTEXT_DEFAULTS`.
+
 Example:
 
->>> config = training.TrainConfig(
+>>> net = add_styles(config.TrainConfig(
 ...     content="photos/", styles=["the_scream.jpg"], model_dir="m17",
-...     base_model="m16", num_steps=DEFAULT_NUM_STEPS,
-...     learning_rate=DEFAULT_LEARNING_RATE, alpha=None)
->>> net = add_styles(config)  # m17 paints m16's styles and the_scream.
+...     base_model="m16"))  # m17 paints m16's styles and the_scream.
 """
 
 import dataclasses
@@ -30,14 +31,12 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle import style_editing
+from multistyle import model_folder
 from multistyle import style_set
-from multistyle.training import train as training
-from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
-
-# A few thousand gamma/beta values learn fast and tolerate a large step.
-DEFAULT_NUM_STEPS = 2000
-DEFAULT_LEARNING_RATE = 1e-2
+from multistyle.network import style_tables
+from multistyle.network.conditional_instance_norm import (
+    ConditionalInstanceNorm)
+from multistyle.training import train as train_lib
 
 
 def build_new_style_net(base, num_new_styles, alpha=None, dtype="float32"):
@@ -63,24 +62,12 @@ def build_new_style_net(base, num_new_styles, alpha=None, dtype="float32"):
         raise ValueError(
             "`num_new_styles` must be a positive integer. Received: "
             f"num_new_styles={num_new_styles}")
-    net = style_editing.with_style_tables(
-        base, style_editing.mean_style_rows(base, num_new_styles), alpha,
+    net = style_tables.with_style_tables(
+        base, style_tables.mean_style_rows(base, num_new_styles), alpha,
         dtype=dtype)
     for layer in net.layers:
         layer.trainable = isinstance(layer, ConditionalInstanceNorm)
     return net
-
-
-def _check_new_names(base_styles, new_styles):
-    for style in new_styles:
-        style_editing.check_style_name(style.name)
-    taken = {s.name.lower() for s in base_styles}
-    clashes = [s.name for s in new_styles if s.name.lower() in taken]
-    if clashes:
-        raise ValueError(
-            f"The base model already has style(s) named {clashes}. Rename "
-            "the new painting file(s), or the base style with "
-            "multistyle-styles --rename.")
 
 
 def _check_same_convolutions(base, trained, model_dir):
@@ -91,19 +78,19 @@ def _check_same_convolutions(base, trained, model_dir):
             raise ValueError(
                 f"The checkpoints in {model_dir} hold other convolutions "
                 f"than the base model ({layer.name}); was the base model "
-                "changed? Use a new --model_dir.")
+                "changed? Use a new `model_dir`.")
 
 
 def add_styles(config, callbacks=()):
     """Learns new styles on top of a trained model, keeping its styles.
 
-    Writes into `config.model_dir` what `training.train` writes, and at the
+    Writes into `config.model_dir` what `train.train` writes, and at the
     end `model.keras` and `styles.json`: the base styles, then the new ones
     (`added_by_finetuning=True`). The config in `styles.json` is the base
     model's plus a `finetuning` list that records this run's config.
 
     Args:
-        config: A `training.TrainConfig` whose `base_model` is the model
+        config: A `config.TrainConfig` whose `base_model` is the model
             folder to extend and `styles` the paintings to add. `alpha`
             comes from the base model (leave it None).
         callbacks: Extra Keras callbacks for `fit()`.
@@ -113,25 +100,25 @@ def add_styles(config, callbacks=()):
         every table and all convolution weights equal the base's.
 
     Raises:
-        ValueError: On a missing or unreadable base model or painting, a
-            new style name the base model already has, or a bad config.
+        FileNotFoundError: On a missing base model or painting.
+        ValueError: On an unreadable base model or painting, a new style
+            name the base model already has, or a bad config.
     """
     if not config.base_model:
-        raise ValueError("Adding styles needs a base model folder.")
+        raise ValueError("Adding styles needs a `base_model` folder.")
     base_dir = os.path.abspath(config.base_model)
     if os.path.realpath(config.model_dir) == os.path.realpath(base_dir):
         raise ValueError(
-            f"--model_dir={config.model_dir} is the base model; adding "
+            f"`model_dir` {config.model_dir} is the base model; adding "
             "styles writes a new model folder.")
-    base, base_styles, base_config = style_editing.load_model_folder(
-        base_dir)
-    alpha = style_editing.infer_alpha(base, base_config.get("alpha"))
+    base, base_styles, base_config = model_folder.read(base_dir)
+    alpha = style_tables.infer_alpha(base, base_config.get("alpha"))
     if config.alpha is not None and config.alpha != alpha:
         logging.warning("Ignoring alpha=%s: the base model has alpha=%s.",
                         config.alpha, alpha)
     new_styles = style_set.styles_from_files(
-        training.resolve_style_files(config.styles))
-    _check_new_names(base_styles, new_styles)
+        train_lib.resolve_style_files(config.styles))
+    style_set.check_no_clashes(style_set.names(base_styles), new_styles)
     config = dataclasses.replace(config, base_model=base_dir, alpha=alpha)
     logging.info("Adding %d style(s) to the %d of %s.", len(new_styles),
                  len(base_styles), base_dir)
@@ -139,12 +126,12 @@ def add_styles(config, callbacks=()):
     trainee = build_new_style_net(
         base, len(new_styles), alpha,
         dtype="mixed_bfloat16" if config.mixed_precision else "float32")
-    trained = training.train(config, transformer=trainee, write_model=False,
-                             callbacks=callbacks)
+    trained = train_lib.train(config, transformer=trainee,
+                              write_model=False, callbacks=callbacks)
     _check_same_convolutions(base, trained, config.model_dir)
 
-    extended = style_editing.append_styles(
-        base, style_editing.style_tables(trained), alpha)
+    extended = style_tables.append_styles(
+        base, style_tables.style_tables(trained), alpha)
     styles = [*base_styles, *(dataclasses.replace(s, added_by_finetuning=True)
                               for s in new_styles)]
     record = dataclasses.asdict(config)
@@ -152,5 +139,5 @@ def add_styles(config, callbacks=()):
     model_config = {**base_config, "alpha": alpha,
                     "finetuning": [*base_config.get("finetuning", []),
                                    record]}
-    training.save_model(config.model_dir, extended, styles, model_config)
+    model_folder.write(config.model_dir, extended, styles, model_config)
     return extended

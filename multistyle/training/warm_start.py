@@ -8,14 +8,8 @@ machines, and a user can fine-tune a model on their own photos. The model
 must paint the same styles, in the same order, at the same width.
 """
 
-import os
-import zipfile
-
-import keras
-
+from multistyle import model_folder
 from multistyle import style_set
-
-MODEL_FILENAME = "model.keras"
 
 
 def _style_differences(model_names, run_names):
@@ -36,7 +30,7 @@ def load_initial_weights(transformer, model_dir, styles):
 
     Args:
         transformer: A built network with as many styles as `styles`.
-        model_dir: A folder holding `model.keras` and `styles.json`.
+        model_dir: A model folder (`model.keras` and `styles.json`).
         styles: The run's `style_set.Style` list, in training order.
 
     Raises:
@@ -44,30 +38,18 @@ def load_initial_weights(transformer, model_dir, styles):
         ValueError: If the styles (names or order) or the network width
             differ, or `model.keras` cannot be read.
     """
-    model_path = os.path.join(model_dir, MODEL_FILENAME)
-    styles_path = os.path.join(model_dir, style_set.STYLES_FILENAME)
-    for path in (model_path, styles_path):
-        if not os.path.isfile(path):
-            raise FileNotFoundError(
-                f"Cannot warm start from {model_dir}: {path} does not "
-                f"exist. A model folder holds {MODEL_FILENAME} and "
-                f"{style_set.STYLES_FILENAME}.")
-    model_styles, _ = style_set.load(styles_path)
-    difference = _style_differences([s.name for s in model_styles],
-                                    [s.name for s in styles])
+    model_styles, _ = model_folder.read_styles(model_dir)
+    difference = _style_differences(style_set.names(model_styles),
+                                    style_set.names(styles))
     if difference:
         raise ValueError(
             f"Cannot warm start from {model_dir}: {difference} Train the "
             "model's styles, in its order (see its styles.json).")
-    try:
-        trained = keras.saving.load_model(model_path, compile=False)
-    except (ValueError, TypeError, KeyError, OSError,
-            zipfile.BadZipFile) as e:
-        raise ValueError(f"Cannot load {model_path}: {e}") from e
+    trained, _, _ = model_folder.read(model_dir)
     shapes = [tuple(w.shape) for w in trained.weights]
     if shapes != [tuple(w.shape) for w in transformer.weights]:
         raise ValueError(
             f"Cannot warm start from {model_dir}: its network has another "
-            "width or layout than this run's; pass the --alpha it was "
+            "width or layout than this run's; pass the `alpha` it was "
             "trained with (see its styles.json).")
     transformer.set_weights(trained.get_weights())

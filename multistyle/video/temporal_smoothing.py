@@ -21,6 +21,8 @@ of about `strength / (1 - strength)` frames.
 
 import numpy as np
 
+from multistyle import image_io
+
 DEFAULT_STRENGTH = 0.8
 DEFAULT_THRESHOLD = 0.04
 _BLOCK = 4  # Pixels per side of the blocks the change is averaged over.
@@ -31,7 +33,7 @@ def _unit(frame):
     """uint8 [0, 255] -> float32 [0, 1]; float frames are taken as [0, 1]."""
     frame = np.asarray(frame)
     if frame.dtype == np.uint8:
-        return frame.astype(np.float32) / 255.0
+        return image_io.to_float(frame)
     return frame.astype(np.float32)
 
 
@@ -138,7 +140,7 @@ class MotionAwareSmoother:
 
     def keep_weights(self, source):
         """Per-pixel share of the previous output, HW1 float32."""
-        source = np.asarray(source, np.float32) / 255.0
+        source = image_io.to_float(source)
         change = np.abs(source - self._source).mean(axis=-1)
         change = _dilate(_block_mean(change, _BLOCK), _DILATION)
         keep = self.strength * np.clip(1.0 - change / self.threshold, 0, 1)
@@ -153,6 +155,6 @@ class MotionAwareSmoother:
         else:
             keep = self.keep_weights(source)
             output = stylized + keep * (self._output - stylized)
-        self._source = np.asarray(source, np.float32) / 255.0
+        self._source = image_io.to_float(source)
         self._output = output
         return output

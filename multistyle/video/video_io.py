@@ -37,7 +37,7 @@ Attributes:
 
 
 class VideoReadError(ValueError):
-    """A video file is missing or cannot be decoded."""
+    """A video file cannot be decoded."""
 
 
 def _ffmpeg():
@@ -48,7 +48,7 @@ def _ffmpeg():
 
 def _check_exists(path):
     if not os.path.isfile(path):
-        raise VideoReadError(f"{path}: no such file.")
+        raise FileNotFoundError(f"{path}: no such file.")
 
 
 def _info(path, meta):
@@ -82,7 +82,8 @@ def probe(path):
     """Reads a video's size, frame rate, duration and audio codec.
 
     Raises:
-        VideoReadError: If the file is missing or not a video.
+        FileNotFoundError: If there is no such file.
+        VideoReadError: If the file is not a video.
     """
     with _opened(path) as (meta, _):
         return _info(path, meta)
@@ -92,8 +93,8 @@ def read_frames(path):
     """Yields a video's frames as uint8 RGB arrays, HWC.
 
     Raises:
-        VideoReadError: If the file is missing, not a video, or breaks off
-            mid-frame.
+        FileNotFoundError: If there is no such file.
+        VideoReadError: If the file is not a video or breaks off mid-frame.
     """
     with _opened(path) as (meta, reader):
         info = _info(path, meta)

@@ -21,7 +21,6 @@ import numpy as np
 from multistyle import image_io
 from multistyle.video import keyframes as keyframes_lib
 from multistyle.inference import style_masks
-from multistyle.inference import stylizer
 from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
 
@@ -64,13 +63,8 @@ def weights_at(weights, time):
 
 
 def _check_frame(frame, weights):
-    height, width = frame.shape[:2]
-    if min(height, width) < stylizer.MIN_SIDE:
-        raise ValueError(
-            f"Video frames are {width}x{height}; stylizing needs at least "
-            f"{stylizer.MIN_SIDE} pixels per side.")
     if np.ndim(weights) == 3:
-        style_masks.check_size(weights, height, width, "the video frames")
+        style_masks.check_size(weights, *frame.shape[:2], "the video frames")
 
 
 def stylize_frames(network, frames, weights, fps,
@@ -80,7 +74,8 @@ def stylize_frames(network, frames, weights, fps,
 
     Args:
         network: `network(images, style_weights)` as from
-            `stylizer.load_network` (float32 RGB in [0, 1], NHWC).
+            `networks.load_network` (float32 RGB in [0, 1], NHWC, any
+            size).
         frames: Iterable of uint8 RGB frames, HWC, all of one size.
         weights: A weight vector, a list of keyframes, or a per-pixel
             weight map of the frames' size (see the module docstring).
@@ -95,8 +90,8 @@ def stylize_frames(network, frames, weights, fps,
         uint8 RGB frames, HWC, in order.
 
     Raises:
-        ValueError: If `batch_size` is not positive, the frames are too
-            small, or a weight map does not have the frames' size.
+        ValueError: If `batch_size` is not positive or a weight map does
+            not have the frames' size.
     """
     check_options(batch_size)
     start = 0

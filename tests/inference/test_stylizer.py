@@ -7,6 +7,7 @@ from PIL import Image
 import pytest
 
 from multistyle import image_io
+from multistyle import model_folder
 from multistyle import style_set
 from multistyle.inference import stylizer as stylizer_lib
 from tests.conftest import TEST_STYLE_NAMES
@@ -141,7 +142,7 @@ def test_rejects_truncated_file(stylizer, photo, tmp_path):
 def test_missing_model_files_are_reported(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         stylizer_lib.Stylizer(str(tmp_path / "nowhere"))
-    style_set.save(str(tmp_path / "styles.json"), [style_set.Style("a")])
+    model_folder.write_styles(str(tmp_path), [style_set.Style("a")])
     with pytest.raises(FileNotFoundError, match="model.keras"):
         stylizer_lib.Stylizer(str(tmp_path))
 
@@ -149,8 +150,8 @@ def test_missing_model_files_are_reported(tmp_path):
 def test_rejects_style_list_that_does_not_match_network(model_dir, tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(model_dir, folder)
-    style_set.save(str(folder / "styles.json"),
-                   [style_set.Style("a"), style_set.Style("b")])
+    model_folder.write_styles(str(folder),
+                              [style_set.Style("a"), style_set.Style("b")])
     with pytest.raises(ValueError, match="2 styles.*paints 3"):
         stylizer_lib.Stylizer(str(folder))
 
@@ -186,9 +187,9 @@ def test_bfloat16_needs_the_keras_file(tmp_path, model_dir):
     exported = tmp_path / "no_keras"
     shutil.copytree(model_dir, exported)
     os.remove(exported / "model.keras")
-    with pytest.raises(ValueError, match="needs model.keras"):
+    with pytest.raises(FileNotFoundError, match="needs model.keras"):
         stylizer_lib.Stylizer(str(exported), precision="bfloat16")
-    with pytest.raises(ValueError, match="precision must be one of"):
+    with pytest.raises(ValueError, match="`precision` must be one of"):
         stylizer_lib.Stylizer(model_dir, precision="float16")
 
 

@@ -59,5 +59,5 @@ def test_rejects_non_torch_file(tmp_path):
 
 def test_missing_weights_file_says_how_to_fix():
     vgg = vgg_features.VGGFeatures(weights=None)
-    with pytest.raises(FileNotFoundError, match="--vgg_weights"):
+    with pytest.raises(FileNotFoundError, match="`vgg_weights`"):
         vgg_weights.load_vgg19_weights(vgg.model, "/nonexistent/vgg.bin")

@@ -3,19 +3,13 @@ import os
 import numpy as np
 import pytest
 
+from multistyle import image_io
 from multistyle.training import data
 
 
-def test_find_images_is_recursive_and_filters_extensions(photo_dir):
-    open(os.path.join(photo_dir, "readme.txt"), "w").write("x")
-    files = data.find_images(photo_dir)
-    assert len(files) == 6
-    assert any("nested" in f for f in files)
-
-
 def test_batches_have_expected_shapes_and_one_hot_styles(photo_dir):
-    ds = data.ImageFolderDataset(data.find_images(photo_dir), batch_size=3,
-                                 image_size=16, num_styles=4,
+    ds = data.ImageFolderDataset(image_io.find_images(photo_dir),
+                                 batch_size=3, image_size=16, num_styles=4,
                                  steps_per_epoch=2)
     ((images, weights),) = ds[0]
     assert images.shape == (3, 16, 16, 3) and images.dtype == np.float32
@@ -25,7 +19,7 @@ def test_batches_have_expected_shapes_and_one_hot_styles(photo_dir):
 
 
 def test_batches_are_deterministic_per_epoch_and_index(photo_dir):
-    files = data.find_images(photo_dir)
+    files = image_io.find_images(photo_dir)
     a = data.ImageFolderDataset(files, 2, 16, 3, steps_per_epoch=2, seed=1)
     b = data.ImageFolderDataset(files, 2, 16, 3, steps_per_epoch=2, seed=1,
                                 initial_epoch=1)
@@ -40,7 +34,7 @@ def test_batches_are_deterministic_per_epoch_and_index(photo_dir):
 def test_unreadable_files_are_skipped_and_counted(photo_dir):
     bad = os.path.join(photo_dir, "broken.jpg")
     open(bad, "wb").write(b"\xff\xd8\xff garbage")
-    files = data.find_images(photo_dir)
+    files = image_io.find_images(photo_dir)
     ds = data.ImageFolderDataset([bad] * 3 + files, batch_size=4,
                                  image_size=16, num_styles=2,
                                  steps_per_epoch=1)
@@ -56,7 +50,7 @@ def test_random_crop_of_wide_image_is_square():
 
 
 def test_cached_photos_give_the_same_batches(photo_dir):
-    files = data.find_images(photo_dir)
+    files = image_io.find_images(photo_dir)
     cached = data.ImageFolderDataset(files, 3, 16, 2, steps_per_epoch=4)
     uncached = data.ImageFolderDataset(files, 3, 16, 2, steps_per_epoch=4,
                                        cache_bytes=0)
@@ -101,7 +95,7 @@ def test_split_holdout_takes_every_nth_file():
 
 
 def test_random_scale_paints_crops_from_larger_photos(photo_dir):
-    files = data.find_images(photo_dir)
+    files = image_io.find_images(photo_dir)
     plain = data.ImageFolderDataset(files, 4, 16, 2, steps_per_epoch=2)
     scaled = data.ImageFolderDataset(files, 4, 16, 2, steps_per_epoch=2,
                                      max_photo_size=48)

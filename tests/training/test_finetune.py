@@ -6,15 +6,16 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle.training import checkpoint
-from multistyle.training import finetune
-from multistyle import style_editing
+from multistyle import model_folder
 from multistyle import style_set
 from multistyle.loss import style_targets
-from multistyle.training import trainer as trainer_lib
-from multistyle.training import train as training
-from multistyle.network import transformer_net
 from multistyle.loss import vgg_features
+from multistyle.network import style_tables
+from multistyle.network import transformer_net
+from multistyle.training import checkpoint
+from multistyle.training import config as config_lib
+from multistyle.training import finetune
+from multistyle.training import trainer as trainer_lib
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import write_image
 
@@ -40,7 +41,7 @@ def _config(root, vgg_weights, **kw):
         vgg_weights=vgg_weights, summary_every=1, jit_compile=_JIT_COMPILE,
         workers=1)
     values.update(kw)
-    return training.TrainConfig(**values)
+    return config_lib.TrainConfig(**values)
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +64,8 @@ def added(inputs, model_dir, real_vgg_weights):
 
 def test_old_styles_paint_bit_identically_after_adding_a_style(
         added, model_dir):
-    base, _, _ = style_editing.load_model_folder(model_dir)
-    extended, _, _ = style_editing.load_model_folder(added.model_dir)
+    base, _, _ = model_folder.read(model_dir)
+    extended, _, _ = model_folder.read(added.model_dir)
     assert transformer_net.num_styles_of(extended) == 4
     for index in range(3):
         np.testing.assert_array_equal(_paint(extended, index),
@@ -73,18 +74,18 @@ def test_old_styles_paint_bit_identically_after_adding_a_style(
 
 def test_convolutions_stay_bit_identical_and_only_new_rows_change(
         added, model_dir):
-    base, _, _ = style_editing.load_model_folder(model_dir)
-    extended, _, _ = style_editing.load_model_folder(added.model_dir)
+    base, _, _ = model_folder.read(model_dir)
+    extended, _, _ = model_folder.read(added.model_dir)
     for layer in base.layers:
         if isinstance(layer, keras.layers.Conv2D):
             np.testing.assert_array_equal(
                 extended.get_layer(layer.name).get_weights()[0],
                 layer.get_weights()[0])
-    mean_rows = style_editing.mean_style_rows(base, 1)
+    mean_rows = style_tables.mean_style_rows(base, 1)
     moved = False
     for (gamma, beta), (new_gamma, new_beta), (mean_gamma, _) in zip(
-            style_editing.style_tables(base),
-            style_editing.style_tables(extended), mean_rows):
+            style_tables.style_tables(base),
+            style_tables.style_tables(extended), mean_rows):
         np.testing.assert_array_equal(new_gamma[:3], gamma)
         np.testing.assert_array_equal(new_beta[:3], beta)
         moved = moved or not np.array_equal(new_gamma[3:], mean_gamma)
@@ -93,8 +94,7 @@ def test_convolutions_stay_bit_identical_and_only_new_rows_change(
 
 def test_styles_json_marks_new_styles_and_records_the_finetune(
         added, model_dir):
-    styles, config = style_set.load(
-        os.path.join(added.model_dir, style_set.STYLES_FILENAME))
+    styles, config = model_folder.read_styles(added.model_dir)
     assert [(s.name, s.added_by_finetuning) for s in styles] == [
         *((name, False) for name in TEST_STYLE_NAMES), ("new_style", True)]
     assert config["alpha"] == 0.125
@@ -106,32 +106,32 @@ def test_styles_json_marks_new_styles_and_records_the_finetune(
 def test_rerun_resumes_from_the_newest_checkpoint(added):
     finetune.add_styles(dataclasses.replace(added, num_steps=3))
     assert checkpoint.latest(added.model_dir).endswith("ckpt-00000003.npz")
-    _, styles, _ = style_editing.load_model_folder(added.model_dir)
+    _, styles, _ = model_folder.read(added.model_dir)
     assert len(styles) == 4
 
 
 def test_refuses_to_resume_on_another_base(added, tmp_path):
     other = shutil.copytree(added.base_model, str(tmp_path / "other"))
-    with pytest.raises(ValueError, match="different --base_model"):
+    with pytest.raises(ValueError, match="different `base_model`"):
         finetune.add_styles(dataclasses.replace(added, base_model=other))
 
 
 def test_new_style_net_trains_only_rows_that_start_from_the_mean(model_dir):
-    base, _, _ = style_editing.load_model_folder(model_dir)
+    base, _, _ = model_folder.read(model_dir)
     net = finetune.build_new_style_net(base, 2)
     norms = transformer_net.conditional_norm_layers(net)
     assert {id(v) for v in net.trainable_variables} == {
         id(v) for norm in norms for v in (norm.gamma, norm.beta)}
     for (gamma, beta), (mean_gamma, mean_beta) in zip(
-            style_editing.style_tables(net),
-            style_editing.mean_style_rows(base, 2)):
+            style_tables.style_tables(net),
+            style_tables.mean_style_rows(base, 2)):
         np.testing.assert_array_equal(gamma, mean_gamma)
         np.testing.assert_array_equal(beta, mean_beta)
 
 
 def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
                                                shared_data):
-    base, _, _ = style_editing.load_model_folder(model_dir)
+    base, _, _ = model_folder.read(model_dir)
     vgg = vgg_features.VGGFeatures(real_vgg_weights)
     layers = list(vgg_features.DEFAULT_STYLE_LAYERS)
     painting = os.path.join(shared_data, "styles", "the_scream.jpg")
@@ -143,7 +143,8 @@ def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
         content_weight=1.0, style_layer_weights=dict.fromkeys(layers, 1.0),
         style_coefficients=np.ones(1, np.float32), tv_weight=0.0)
     model.compile(
-        optimizer=keras.optimizers.Adam(finetune.DEFAULT_LEARNING_RATE))
+        optimizer=keras.optimizers.Adam(
+            config_lib.CONTEXT_DEFAULTS["learning_rate"][1]))
     batch = (np.random.default_rng(0).random((2, 32, 32, 3), np.float32),
              np.ones((2, 1), np.float32))
     losses = [float(model.train_on_batch(batch, return_dict=True)["loss"])
@@ -151,17 +152,20 @@ def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
     assert losses[-1] < 0.8 * losses[0], losses
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"styles": ["/nonexistent/painting.jpg"]}, "Style image not found"),
-    ({"base_model": "/nonexistent/model"}, "does not exist"),
-    ({"model_dir": "BASE"}, "is the base model"),
+@pytest.mark.parametrize("change,error,message", [
+    ({"styles": ["/nonexistent/painting.jpg"]}, FileNotFoundError,
+     "Style image not found"),
+    ({"base_model": "/nonexistent/model"}, FileNotFoundError,
+     "/nonexistent/model"),
+    ({"model_dir": "BASE"}, ValueError, "is the base model"),
 ])
-def test_bad_input_is_refused(inputs, model_dir, tmp_path, change, message):
+def test_bad_input_is_refused(inputs, model_dir, tmp_path, change, error,
+                              message):
     values = {"base_model": model_dir, "model_dir": str(tmp_path / "run")}
     values.update({k: model_dir if v == "BASE" else v
                    for k, v in change.items()})
     config = _config(inputs, vgg_weights=None, **values)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         finetune.add_styles(config)
 
 
@@ -181,7 +185,7 @@ def test_base_model_without_style_tables_is_refused(inputs, tmp_path):
     images = keras.Input((None, None, 3))
     keras.Model(images, keras.layers.Conv2D(3, 3)(images)).save(
         str(base / "model.keras"))
-    style_set.save(str(base / "styles.json"), [style_set.Style("a")])
+    model_folder.write_styles(str(base), [style_set.Style("a")])
     config = _config(inputs, None, base_model=str(base),
                      model_dir=str(tmp_path / "run"))
     with pytest.raises(ValueError, match="no ConditionalInstanceNorm"):

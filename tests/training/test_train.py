@@ -9,13 +9,14 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle.training import checkpoint
-from multistyle import style_set
+from multistyle import model_folder
 from multistyle.loss import style_targets
-from multistyle.training import trainer as trainer_lib
-from multistyle.training import train as training
-from multistyle.network import transformer_net
 from multistyle.loss import vgg_features
+from multistyle.network import transformer_net
+from multistyle.training import checkpoint
+from multistyle.training import config as config_lib
+from multistyle.training import train as train_lib
+from multistyle.training import trainer as trainer_lib
 from tests.conftest import REPO_ROOT
 
 # Blocks TensorFlow imports, as on the GPU machine that has only JAX.
@@ -35,7 +36,7 @@ def _tiny_config(photo_dir, style_files, model_dir, vgg_weights, **kw):
                   num_steps=2, steps_per_checkpoint=1, alpha=0.125,
                   vgg_weights=vgg_weights, summary_every=1, workers=1)
     values.update(kw)
-    return training.TrainConfig(**values)
+    return config_lib.TrainConfig(**values)
 
 
 def test_few_steps_lower_the_total_loss(real_vgg_weights, shared_data):
@@ -63,7 +64,7 @@ def test_few_steps_lower_the_total_loss(real_vgg_weights, shared_data):
 def test_train_writes_model_styles_and_logs(photo_dir, style_files,
                                             real_vgg_weights, tmp_path):
     model_dir = str(tmp_path / "run")
-    net = training.train(_tiny_config(photo_dir, style_files, model_dir,
+    net = train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
                                       real_vgg_weights))
     loaded = keras.saving.load_model(os.path.join(model_dir, "model.keras"))
     assert transformer_net.num_styles_of(loaded) == 2
@@ -71,7 +72,7 @@ def test_train_writes_model_styles_and_logs(photo_dir, style_files,
               np.eye(2, dtype=np.float32)[:1]]
     np.testing.assert_allclose(np.asarray(loaded(inputs)),
                                np.asarray(net(inputs)), atol=1e-6)
-    styles, config = style_set.load(os.path.join(model_dir, "styles.json"))
+    styles, config = model_folder.read_styles(model_dir)
     assert [s.name for s in styles] == ["red_style", "blue_style"]
     assert config["num_steps"] == 2
     logs = os.listdir(os.path.join(model_dir, "logs"))
@@ -92,10 +93,10 @@ class _LearningRates(keras.callbacks.Callback):
 def test_rerun_resumes_and_continues_the_step_count(
         photo_dir, style_files, real_vgg_weights, tmp_path):
     model_dir = str(tmp_path / "run")
-    training.train(_tiny_config(photo_dir, style_files, model_dir,
+    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
                                 real_vgg_weights, num_steps=2))
     rates = _LearningRates()
-    training.train(_tiny_config(photo_dir, style_files, model_dir,
+    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
                                 real_vgg_weights, num_steps=4,
                                 learning_rate=5e-4), callbacks=[rates])
     latest = checkpoint.latest(model_dir)
@@ -109,27 +110,31 @@ def test_rerun_resumes_and_continues_the_step_count(
 def test_refuses_to_resume_with_other_styles(photo_dir, style_files,
                                              real_vgg_weights, tmp_path):
     model_dir = str(tmp_path / "run")
-    training.train(_tiny_config(photo_dir, style_files, model_dir,
+    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
                                 real_vgg_weights, num_steps=1))
-    with pytest.raises(ValueError, match="different --styles"):
-        training.train(_tiny_config(photo_dir, style_files[:1], model_dir,
+    with pytest.raises(ValueError, match="different `styles`"):
+        train_lib.train(_tiny_config(photo_dir, style_files[:1], model_dir,
                                     real_vgg_weights, num_steps=2))
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"content": "/nonexistent/photos"}, "No content images"),
-    ({"styles": ["/nonexistent/painting.jpg"]}, "Style image not found"),
-    ({"image_size": 8}, "at least 16 px"),
-    ({"style_layers": ("block1_conv1", "block6_conv1")}, "block6_conv1"),
-    ({"num_steps": 3, "steps_per_checkpoint": 2}, "multiple of"),
-    ({"style_coefficients": (1.0, 2.0, 3.0)}, "style_coefficients"),
+@pytest.mark.parametrize("change,error,message", [
+    ({"content": "/nonexistent/photos"}, FileNotFoundError,
+     "No content images"),
+    ({"styles": ["/nonexistent/painting.jpg"]}, FileNotFoundError,
+     "Style image not found"),
+    ({"image_size": 8}, ValueError, "at least 16 px"),
+    ({"style_layers": ("block1_conv1", "block6_conv1")}, ValueError,
+     "block6_conv1"),
+    ({"num_steps": 3, "steps_per_checkpoint": 2}, ValueError, "multiple of"),
+    ({"style_coefficients": (1.0, 2.0, 3.0)}, ValueError,
+     "style_coefficients"),
 ])
 def test_bad_configuration_is_refused(photo_dir, style_files, tmp_path,
-                                      change, message):
+                                      change, error, message):
     config = _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                           None, **change)
-    with pytest.raises(ValueError, match=message):
-        training.train(config)
+    with pytest.raises(error, match=message):
+        train_lib.train(config)
 
 
 def test_unreadable_style_image_is_refused(photo_dir, style_files, tmp_path):
@@ -137,11 +142,12 @@ def test_unreadable_style_image_is_refused(photo_dir, style_files, tmp_path):
     config = _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                           None)
     with pytest.raises(ValueError, match="red_style.png"):
-        training.train(config)
+        train_lib.train(config)
 
 
 def _train_command(photo_dir, style_files, model_dir, vgg, *extra):
-    return [sys.executable, "-m", "multistyle.train", f"--content={photo_dir}",
+    return [sys.executable, "-m", "multistyle.cli.train",
+            f"--content={photo_dir}",
             f"--styles={','.join(style_files)}", f"--model_dir={model_dir}",
             "--image_size=32", "--style_image_size=32", "--batch_size=1",
             "--alpha=0.125", f"--vgg_weights={vgg}", "--workers=1", *extra]
@@ -184,13 +190,13 @@ def test_jax_training_runs_without_tensorflow(photo_dir, style_files,
                                               real_vgg_weights, tmp_path):
     model_dir = str(tmp_path / "run")
     script = _NO_TENSORFLOW + f"""
-from multistyle.training import train as training
-config = training.TrainConfig(
+import multistyle
+config = multistyle.TrainConfig(
     content={photo_dir!r}, styles={style_files!r}, model_dir={model_dir!r},
     image_size=32, style_image_size=32, batch_size=2, num_steps=2,
     steps_per_checkpoint=1, alpha=0.125, vgg_weights={real_vgg_weights!r},
     workers=1)
-training.train(config)
+train_lib.train(config)
 assert "tensorflow" not in sys.modules
 print("trained without tensorflow")
 """
@@ -202,3 +208,22 @@ print("trained without tensorflow")
     assert os.path.exists(os.path.join(model_dir, "model.keras"))
     with open(os.path.join(model_dir, "styles.json")) as f:
         assert len(json.load(f)["styles"]) == 2
+
+
+def test_learning_rate_warms_up_then_decays_to_its_fraction(tmp_path):
+    config = config_lib.TrainConfig(
+        content="", styles=[], model_dir="", num_steps=100,
+        steps_per_checkpoint=10, learning_rate=1e-2, warmup_steps=10,
+        final_learning_rate_fraction=0.1)
+    schedule = train_lib.learning_rate_schedule(config)
+    rates = [float(schedule(step)) for step in (0, 5, 10, 55, 100)]
+    np.testing.assert_allclose(rates, [0.0, 5e-3, 1e-2, 5.5e-3, 1e-3],
+                               rtol=1e-5)
+
+
+def test_constant_learning_rate_without_warmup():
+    config = config_lib.TrainConfig(content="", styles=[], model_dir="",
+                                    num_steps=10, steps_per_checkpoint=5,
+                                    learning_rate=3e-3)
+    schedule = train_lib.learning_rate_schedule(config)
+    assert [float(schedule(s)) for s in (0, 9)] == pytest.approx([3e-3] * 2)

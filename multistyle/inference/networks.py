@@ -1,0 +1,161 @@
+"""A model folder's network as a plain function, from Keras or a SavedModel.
+
+A model folder holds `model.keras` (written by training) or an exported
+TensorFlow SavedModel, or both (see `model_folder`). `load_network` hides
+the difference: both become a function from float images to float
+images, which paints images of any size (`network.min_side`).
+"""
+
+import numpy as np
+
+from multistyle import image_io
+from multistyle import model_folder
+from multistyle.inference import shape_buckets
+from multistyle.network import min_side
+from multistyle.network import style_tables
+from multistyle.network import transformer_net
+
+PRECISIONS = ("float32", "bfloat16")
+
+
+class _KerasNetwork:
+    """A `model.keras` transformer as `(images, style_weights) -> images`.
+
+    On JAX, which compiles per input shape, batches are padded to their
+    shape bucket (`shape_buckets`) and run by a `padded_inputs` twin of
+    the network: new sizes seldom compile (once per bucket), and results
+    are unchanged up to float rounding.
+    """
+
+    def __init__(self, model_dir, precision="float32"):
+        import keras
+
+        self._model = model_folder.read_network(model_dir)
+        tables = style_tables.style_tables(self._model)
+        if precision == "bfloat16":
+            self._model = style_tables.with_style_tables(
+                self._model, tables, dtype="bfloat16")
+        self._padded_model = None
+        if keras.backend.backend() == "jax":
+            self._padded_model = style_tables.with_style_tables(
+                self._model, tables, dtype=precision, padded_inputs=True)
+        self.num_styles = transformer_net.num_styles_of(self._model)
+        self._per_pixel_model = None  # Built on first use.
+
+    def __call__(self, images, weights):
+        return min_side.call_padded(self._predict, images, weights)
+
+    def _predict(self, images, weights):
+        # A compiled function (tf.function / jax.jit) frees each activation
+        # after its last use; an eager functional call keeps them all (4.6x
+        # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
+        if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
+            if self._per_pixel_model is None:
+                self._per_pixel_model = transformer_net.spatial_twin(
+                    self._model)
+            outputs = self._per_pixel_model.predict_on_batch(
+                [images, weights])
+        elif self._padded_model is not None:
+            outputs = self._predict_padded(np.asarray(images), weights)
+        else:
+            outputs = self._model.predict_on_batch([images, weights])
+        return np.asarray(outputs, np.float32)
+
+    def _predict_padded(self, images, weights):
+        """Runs the padded twin on `images` padded to their shape bucket
+        and crops its output back."""
+        batch, height, width = images.shape[:3]
+        padded = shape_buckets.pad_to_bucket(images)
+        weights = np.pad(np.asarray(weights, np.float32),
+                         [(0, len(padded) - batch), (0, 0)])
+        valid_size = np.tile(np.int32([[height, width]]), (len(padded), 1))
+        outputs = self._padded_model.predict_on_batch(
+            [padded, weights, valid_size])
+        return outputs[:batch, :height, :width]
+
+
+class _SavedModelNetwork:
+    """An exported SavedModel's signatures, same API.
+
+    `serving_default` takes `images` (uint8, `[batch, height, width, 3]`)
+    and `style_weights` (float32, `[batch, num_styles]`) and returns a dict
+    whose `stylized` entry is uint8 like `images`; it pads small images
+    itself. Per-pixel weights (`[batch, height, width, num_styles]`) go to
+    `serving_masks`.
+    """
+
+    def __init__(self, model_dir):
+        import tensorflow as tf
+
+        self._tf = tf
+        self._loaded = model_folder.read_saved_model(model_dir)
+        self._serve = self._loaded.signatures[model_folder.SIGNATURE_KEY]
+        spec = self._serve.structured_input_signature[1]["style_weights"]
+        self.num_styles = spec.shape[-1]
+
+    def __call__(self, images, weights):
+        tf = self._tf
+        serve = self._serve
+        if np.ndim(weights) == 4:
+            serve = self._loaded.signatures.get(
+                model_folder.MASKS_SIGNATURE_KEY)
+            if serve is None:
+                raise ValueError(
+                    "This SavedModel has no "
+                    f"{model_folder.MASKS_SIGNATURE_KEY} signature for style "
+                    "masks; export the model again with this version of "
+                    "multistyle.export.")
+        outputs = serve(
+            images=tf.constant(image_io.to_uint8(images)),
+            style_weights=tf.constant(weights, tf.float32))
+        return image_io.to_float(
+            outputs[model_folder.OUTPUT_KEY].numpy())
+
+
+def load_network(model_dir, precision="float32"):
+    """Loads the network of a model folder as a plain function.
+
+    Args:
+        model_dir: A folder with `saved_model.pb` (loaded with TensorFlow)
+            or `model.keras` (loaded with Keras, any backend; preferred to
+            a SavedModel unless the Keras backend is TensorFlow).
+        precision: `"float32"`, or `"bfloat16"` to run the Keras network
+            in bfloat16 (about 2x faster on CPUs with AMX or AVX512-BF16
+            and on GPUs; outputs within a few uint8 levels of float32).
+            bfloat16 needs `model.keras` and prefers it to a SavedModel.
+
+    Returns:
+        A callable `network(images, style_weights)` mapping float32 RGB
+        images in [0, 1], NHWC, of any size, and float32 weights
+        `(batch, num_styles)` to float32 RGB images in [0, 1] of the same
+        shape, with a `num_styles` attribute. Weights may also be per
+        pixel, `(batch, height, width, num_styles)` (see `style_masks`).
+
+    Raises:
+        FileNotFoundError: If the folder holds neither model, or
+            `precision="bfloat16"` and it has no `model.keras`.
+        ValueError: On an unknown precision.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"`precision` must be one of {PRECISIONS}. "
+                         f"Received: precision={precision!r}")
+    has_keras = model_folder.has_keras_model(model_dir)
+    if precision == "bfloat16":
+        if not has_keras:
+            raise FileNotFoundError(
+                f"`precision={precision!r}` needs "
+                f"{model_folder.MODEL_FILENAME} in {model_dir}; a "
+                "SavedModel runs in its exported precision.")
+        return _KerasNetwork(model_dir, precision)
+    import keras
+
+    # Other backends run `model.keras` themselves (TF may be absent).
+    if model_folder.has_saved_model(model_dir) and (
+            keras.backend.backend() == "tensorflow" or not has_keras):
+        return _SavedModelNetwork(model_dir)
+    if has_keras:
+        return _KerasNetwork(model_dir)
+    raise FileNotFoundError(
+        f"No model in {model_dir}: expected {model_folder.MODEL_FILENAME} "
+        f"or a SavedModel ({model_folder.SAVED_MODEL_FILENAME}) next to "
+        f"{model_folder.STYLES_FILENAME}.")
