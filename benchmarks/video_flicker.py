@@ -32,8 +32,8 @@ import numpy as np
 from PIL import Image
 
 from multistyle.inference import stylizer as stylizer_lib
-from multistyle.video import temporal_smoothing
 from multistyle.network import transformer_net
+from multistyle.video import temporal_smoothing
 from multistyle.video import video_stylizer
 
 _MODEL = flags.DEFINE_string(

@@ -20,8 +20,8 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle.video import temporal_smoothing
 from multistyle.network import transformer_net
+from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
 from multistyle.video import video_stylizer
 

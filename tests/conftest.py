@@ -216,6 +216,16 @@ def cin_with_random_tables(num_styles=3, channels=4, seed=0):
     return layer
 
 
+def paint_style(net, index):
+    """`net`'s style `index` (one-hot weights) on a fixed 20x24 image."""
+    from multistyle.network import transformer_net
+
+    image = np.random.default_rng(0).random((1, 20, 24, 3), dtype=np.float32)
+    weights = np.eye(transformer_net.num_styles_of(net),
+                     dtype=np.float32)[[index]]
+    return np.asarray(net([image, weights]))
+
+
 @pytest.fixture(scope="module")
 def stylizer(model_dir):
     """A `Stylizer` of the `model_dir` model."""

@@ -8,18 +8,9 @@ import pytest
 from multistyle import model_folder
 from multistyle import style_editing
 from multistyle import style_set
-from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
 from tests.conftest import TEST_STYLE_NAMES
-
-_IMAGE = np.random.default_rng(0).random((1, 20, 24, 3), dtype=np.float32)
-
-
-def _paint(net, index):
-    """`net`'s style `index` (one-hot weights) applied to a fixed photo."""
-    weights = np.eye(transformer_net.num_styles_of(net),
-                     dtype=np.float32)[[index]]
-    return np.asarray(net([_IMAGE, weights]))
+from tests.conftest import paint_style
 
 
 def _styles():
@@ -35,8 +26,8 @@ def base(model_dir):
 def test_removing_a_style_keeps_the_others_bit_identical(base):
     net, kept = style_editing.remove_styles(base, _styles(), ["great_wave"])
     assert [s.name for s in kept] == ["starry_night", "composition_vii"]
-    np.testing.assert_array_equal(_paint(net, 0), _paint(base, 0))
-    np.testing.assert_array_equal(_paint(net, 1), _paint(base, 2))
+    np.testing.assert_array_equal(paint_style(net, 0), paint_style(base, 0))
+    np.testing.assert_array_equal(paint_style(net, 1), paint_style(base, 2))
 
 
 @pytest.mark.parametrize("names,message", [
@@ -58,7 +49,7 @@ def test_edit_writes_a_new_folder_and_records_the_edit(model_dir, base,
     assert [s.name for s in styles] == ["gogh", "composition_vii"]
     assert config["alpha"] == 0.125
     assert config["edits"][-1]["removed"] == ["great_wave"]
-    np.testing.assert_array_equal(_paint(net, 1), _paint(base, 2))
+    np.testing.assert_array_equal(paint_style(net, 1), paint_style(base, 2))
     _, original, _ = model_folder.read(model_dir)
     assert [s.name for s in original] == list(TEST_STYLE_NAMES)
 

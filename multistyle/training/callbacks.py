@@ -6,9 +6,9 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle.training import checkpoint
 from multistyle import image_io
 from multistyle.network import transformer_net
+from multistyle.training import checkpoint
 
 
 class CheckpointCallback(keras.callbacks.Callback):

@@ -34,8 +34,7 @@ import numpy as np
 from multistyle import model_folder
 from multistyle import style_set
 from multistyle.network import style_tables
-from multistyle.network.conditional_instance_norm import (
-    ConditionalInstanceNorm)
+from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
 from multistyle.training import train as train_lib
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from multistyle.loss import losses
 from multistyle.evaluation import optimize
+from multistyle.loss import losses
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
 

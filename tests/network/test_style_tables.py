@@ -5,15 +5,7 @@ import pytest
 from multistyle import model_folder
 from multistyle.network import style_tables
 from multistyle.network import transformer_net
-
-_IMAGE = np.random.default_rng(0).random((1, 20, 24, 3), dtype=np.float32)
-
-
-def _paint(net, index):
-    """`net`'s style `index` (one-hot weights) applied to a fixed photo."""
-    weights = np.eye(transformer_net.num_styles_of(net),
-                     dtype=np.float32)[[index]]
-    return np.asarray(net([_IMAGE, weights]))
+from tests.conftest import paint_style
 
 
 @pytest.fixture
@@ -30,8 +22,8 @@ def test_tables_have_one_row_per_style(base):
 
 def test_selected_styles_paint_as_before_in_their_new_order(base):
     net = style_tables.select_styles(base, [2, 0])
-    np.testing.assert_array_equal(_paint(net, 0), _paint(base, 2))
-    np.testing.assert_array_equal(_paint(net, 1), _paint(base, 0))
+    np.testing.assert_array_equal(paint_style(net, 0), paint_style(base, 2))
+    np.testing.assert_array_equal(paint_style(net, 1), paint_style(base, 0))
 
 
 def test_appending_rows_copies_convolutions_bit_for_bit(base):
@@ -49,7 +41,8 @@ def test_appended_rows_paint_like_the_style_they_copy(base):
     rows = [(gamma[1:2], beta[1:2])
             for gamma, beta in style_tables.style_tables(base)]
     extended = style_tables.append_styles(base, rows)
-    np.testing.assert_array_equal(_paint(extended, 3), _paint(base, 1))
+    np.testing.assert_array_equal(paint_style(extended, 3),
+                                  paint_style(base, 1))
 
 
 def test_mean_rows_are_the_mean_of_every_table(base):

@@ -3,8 +3,8 @@ import os
 import keras
 import numpy as np
 
-from multistyle.training import checkpoint
 from multistyle.network import transformer_net
+from multistyle.training import checkpoint
 
 
 def _net_and_optimizer(seed):

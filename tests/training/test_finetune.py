@@ -17,18 +17,12 @@ from multistyle.training import config as config_lib
 from multistyle.training import finetune
 from multistyle.training import trainer as trainer_lib
 from tests.conftest import TEST_STYLE_NAMES
+from tests.conftest import paint_style
 from tests.conftest import write_image
 
 # Fastest for two or three steps on CPU: XLA compiling costs TensorFlow more
 # than it saves, while JAX without jit runs op by op.
 _JIT_COMPILE = keras.backend.backend() == "jax"
-_IMAGE = np.random.default_rng(0).random((1, 20, 24, 3), dtype=np.float32)
-
-
-def _paint(net, index):
-    weights = np.eye(transformer_net.num_styles_of(net),
-                     dtype=np.float32)[[index]]
-    return np.asarray(net([_IMAGE, weights]))
 
 
 def _config(root, vgg_weights, **kw):
@@ -68,8 +62,8 @@ def test_old_styles_paint_bit_identically_after_adding_a_style(
     extended, _, _ = model_folder.read(added.model_dir)
     assert transformer_net.num_styles_of(extended) == 4
     for index in range(3):
-        np.testing.assert_array_equal(_paint(extended, index),
-                                      _paint(base, index))
+        np.testing.assert_array_equal(paint_style(extended, index),
+                                      paint_style(base, index))
 
 
 def test_convolutions_stay_bit_identical_and_only_new_rows_change(

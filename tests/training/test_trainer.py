@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from multistyle.loss import losses
-from multistyle.training import trainer as trainer_lib
-from multistyle.network import transformer_net
 from multistyle.loss import vgg_features
+from multistyle.network import transformer_net
+from multistyle.training import trainer as trainer_lib
 from tests.conftest import REPO_ROOT
 
 _LAYERS = ["block1_conv1", "block2_conv1"]

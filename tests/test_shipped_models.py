@@ -1,0 +1,55 @@
+"""The models shipped in saved_models/ still load and paint."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from multistyle import image_io
+from multistyle import model_folder
+from multistyle.network import transformer_net
+from tests.conftest import REPO_ROOT
+
+_SHIPPED = ["multistyle16", "multistyle16_lite"]
+
+
+def _folder(name):
+    return os.path.join(REPO_ROOT, "saved_models", name)
+
+
+def _photo():
+    rng = np.random.default_rng(0)
+    small = rng.random((6, 8, 3), np.float32)
+    return np.repeat(np.repeat(small, 8, axis=0), 8, axis=1)[None]
+
+
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_model_keras_loads_and_paints_each_style_its_own_way(name):
+    net, styles, _ = model_folder.read(_folder(name))
+    assert len(styles) == transformer_net.num_styles_of(net) == 16
+    photo = _photo()
+    out = [np.asarray(net([photo, np.eye(16, dtype=np.float32)[[i]]]))
+           for i in (0, 1)]
+    assert out[0].shape == photo.shape
+    assert 0.0 <= out[0].min() and out[0].max() <= 1.0
+    assert np.abs(out[0] - out[1]).mean() > 0.02
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="the SavedModel runs with TensorFlow")
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_model_keras_paints_as_its_saved_model(name):
+    import tensorflow as tf
+
+    folder = _folder(name)
+    net = model_folder.read_network(folder)
+    serve = model_folder.read_saved_model(folder).signatures[
+        model_folder.SIGNATURE_KEY]
+    photo = image_io.to_uint8(_photo())
+    weights = np.eye(16, dtype=np.float32)[[4]]
+    from_keras = image_io.to_uint8(net([image_io.to_float(photo), weights]))
+    from_saved_model = serve(images=tf.constant(photo),
+                             style_weights=tf.constant(weights))[
+        model_folder.OUTPUT_KEY].numpy()
+    assert np.abs(from_saved_model.astype(int) - from_keras).max() <= 2
