@@ -1,6 +1,14 @@
 """Packaging for multistyle: one network, many painting styles."""
 
+import re
+
 import setuptools
+
+# The version lives once, in multistyle/__init__.py (what --version prints);
+# read as text, so packaging imports nothing of the package.
+with open("multistyle/__init__.py", encoding="utf-8") as _init:
+    _VERSION = re.search(r'^__version__ = "([^"]+)"', _init.read(),
+                         re.MULTILINE).group(1)
 
 _CONSOLE_SCRIPTS = [
     "multistyle-train=multistyle.cli.train:run",
@@ -15,7 +23,7 @@ _CONSOLE_SCRIPTS = [
 
 setuptools.setup(
     name="multistyle",
-    version="0.1.0",
+    version=_VERSION,
     description=(
         "Train one real-time style-transfer network on many painting "
         "styles (conditional instance normalization) and blend them."
@@ -39,11 +47,16 @@ setuptools.setup(
         # ffmpeg binary, which also muxes the source's audio back in. (Used
         # directly; imageio itself is not needed.)
         "imageio-ffmpeg",
+        # LiteRT, the TFLite interpreter: multistyle-stylize and -grid run a
+        # model folder's model_float16.tflite with it by default, because it
+        # imports in ~0.1 s where TensorFlow takes ~4 s (README's main
+        # command: 7.3 -> 0.9 CPU seconds, BENCHMARKS.md "Start-up").
+        # Without it they fall back to Keras or the SavedModel.
+        "ai-edge-litert",
     ],
     extras_require={
         "jax": ["jax"],
-        # ai-edge-litert: the TFLite interpreter, for the export tests.
-        "test": ["pytest", "ai-edge-litert"],
+        "test": ["pytest"],
     },
     entry_points={"console_scripts": _CONSOLE_SCRIPTS},
 )

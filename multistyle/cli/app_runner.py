@@ -51,11 +51,16 @@ def _asks_for(argv, names):
 
 def help_screen(module, flag_values=flags.FLAGS):
     """The `--help` text of a tool module (see `help_text`)."""
+    key = sys.argv[0] if module.__name__ == "__main__" else module.__name__
     groups = getattr(module, "HELP_GROUPS", None)
     if groups is None:
-        key = sys.argv[0] if module.__name__ == "__main__" \
-            else module.__name__
         groups = help_text.default_groups(key, flag_values)
+    # A flag added to the tool but not to its groups still shows.
+    listed = help_text.flag_names(groups) | {"version"}
+    others = tuple(f.name for f in flag_values.get_key_flags_for_module(key)
+                   if f.name not in listed)
+    if others:
+        groups = (*groups, ("Other options", others))
     notes = getattr(module, "help_notes", lambda: ())()
     return help_text.format_help(program_name(module), module.__doc__,
                                  groups, notes, flag_values)

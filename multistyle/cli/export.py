@@ -1,10 +1,16 @@
-"""Exports a trained model as a TF SavedModel, optionally TFLite too.
+"""Exports a trained model as a TensorFlow SavedModel, and TFLite with --tflite.
 
-Example:
-    multistyle-export --model=runs/coco32 --output=saved_models/coco32 \
-        --tflite --tflite_size=512,512
+The SavedModel serves the blend inside the graph: its serving_default
+signature takes uint8 images of any size and a style weight vector per
+image, serving_masks per-pixel weights; plain TensorFlow (or TF Serving)
+runs it without this package. --tflite adds model_float16.tflite, which
+multistyle-stylize runs by default for a fast start. Needs the TensorFlow
+backend (the default; KERAS_BACKEND=tensorflow).
 
-Needs the TensorFlow backend (the default; KERAS_BACKEND=tensorflow).
+Examples:
+    multistyle-export --model=runs/mine --output=saved_models/mine --tflite
+    multistyle-export --model=runs/mine --output=/tmp/m512 --tflite \\
+        --tflite_size=512,512 --overwrite
 """
 
 from absl import app
@@ -13,6 +19,7 @@ from absl import flags
 from multistyle import export
 from multistyle import model_folder
 from multistyle.cli import app_runner
+from multistyle.cli import report
 
 _MODEL = flags.DEFINE_string(
     "model", None,
@@ -30,6 +37,13 @@ _TFLITE_SIZE = flags.DEFINE_list(
     "delegates that need static shapes; unset, it takes any size.")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
+flags.adopt_module_key_flags(report)
+
+HELP_GROUPS = (
+    ("Input and output", ("model=FOLDER", "output=FOLDER", "overwrite",
+                          "json")),
+    ("TFLite", ("tflite", "tflite_size=H,W")),
+)
 
 
 def _tflite_size(values):
@@ -51,13 +65,17 @@ def main(argv):
         _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
         tflite_size=_tflite_size(_TFLITE_SIZE.value),
         overwrite=_OVERWRITE.value)
-    print(f"Wrote SavedModel {written['saved_model']}")
-    print(f"  signature '{model_folder.SIGNATURE_KEY}': images uint8 "
-          "[batch, height, width, 3], style_weights float32 "
-          f"[batch, num_styles] -> {model_folder.OUTPUT_KEY} uint8")
-    print(f"  style names: {written['styles']}, {written['style_names']}")
+    report.emit("multistyle-export", model=_MODEL.value,
+                outputs={k: str(v) for k, v in written.items()})
+    report.say(f"Wrote SavedModel {written['saved_model']} "
+               f"({report.seconds_since_start():.0f} s)")
+    report.say(f"  signature '{model_folder.SIGNATURE_KEY}': images uint8 "
+               "[batch, height, width, 3], style_weights float32 "
+               f"[batch, num_styles] -> {model_folder.OUTPUT_KEY} uint8")
+    report.say(f"  style names: {written['styles']}, "
+               f"{written['style_names']}")
     if "tflite" in written:
-        print(f"Wrote TFLite model {written['tflite']}")
+        report.say(f"Wrote TFLite model {written['tflite']}")
 
 
 def run():

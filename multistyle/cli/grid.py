@@ -1,19 +1,30 @@
-"""One picture of a photo in every style of a model (multistyle-grid).
+"""Draws one picture of a photo in every style of a model, with blends.
 
-Example:
-    multistyle-grid --input=photo.jpg --output=grid.jpg \\
-        --interpolate=starry_night,great_wave --steps=5
+The photo comes first, then one cell per style, labelled with its name;
+--interpolate adds a strip of blends from one style to the next. It shows
+at a glance which names --style and --weights take (as multistyle-styles
+lists them) and what each looks like. Without --model and --input it uses
+the shipped model and the sample photo.
+
+Examples:
+    multistyle-grid --input=photo.jpg --output=grid.jpg
+    multistyle-grid --input=photo.jpg --output=strip.jpg \\
+        --styles=udnie,great_wave --interpolate=starry_night,great_wave
 """
+
+import time
 
 from absl import app
 from absl import flags
 
-from multistyle.inference import grid
 from multistyle import image_io
+from multistyle.inference import grid
 from multistyle.inference import stylize_jobs
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
+from multistyle.cli import report
+from multistyle.cli import std_streams
 
 _DEFAULT_OUTPUT = "grid.jpg"
 _STYLES = flags.DEFINE_list(
@@ -31,25 +42,69 @@ _COLUMNS = flags.DEFINE_integer(
     "columns", None,
     "Images per row. Default: the length of the interpolation strip (at "
     "most 8), or a near-square layout.")
+flags.adopt_module_key_flags(report)
+# The shared flags this tool reads (not the style ones of stylize/video).
+for _name in ("model", "input", "output", "precision", "preserve_color",
+              "stroke_scale", "runtime"):
+    flags.declare_key_flag(_name)
+
+HELP_GROUPS = (
+    ("Input and output", ("input=PHOTO", "output=FILE", "model=FOLDER",
+                          "json")),
+    ("The grid", ("styles=NAMES", "interpolate=NAMES", "steps",
+                  "cell_size=PIXELS", "columns")),
+    ("Painting", ("preserve_color", "stroke_scale=S", "runtime",
+                  "precision")),
+)
+
+
+def help_notes():
+    return (inference_flags.default_styles_note(),)
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    stylizer_lib.check_options(
+        stroke_scale=inference_flags.STROKE_SCALE.value)
     output = inference_flags.OUTPUT.value or _DEFAULT_OUTPUT
-    jobs, is_batch = stylize_jobs.plan(inference_flags.input_path(), output)
+    report.check_stdout_free(output)
+    jobs, is_batch = std_streams.plan(inference_flags.input_path(), output)
     if is_batch:
         raise ValueError("--input must be one photo, not a folder or glob.")
+    job = jobs[0]
+    if job.destination == std_streams.STDIO:
+        std_streams.check_writable()
+    else:
+        stylize_jobs.check_writable(jobs)
     stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
-                                    inference_flags.PRECISION.value)
-    stylize_jobs.check_writable(jobs)
+                                    inference_flags.PRECISION.value,
+                                    runtime=inference_flags.RUNTIME.value)
+    photo = (std_streams.read_image() if job.source == std_streams.STDIO
+             else job.source)
+    start = time.perf_counter()
     sheet = grid.make_grid(
-        stylizer, jobs[0].source, styles=_STYLES.value,
+        stylizer, photo, styles=_STYLES.value,
         interpolate=_INTERPOLATE.value, steps=_STEPS.value,
         cell_size=_CELL_SIZE.value, columns=_COLUMNS.value,
-        preserve_color=inference_flags.PRESERVE_COLOR.value)
-    image_io.save_image(jobs[0].destination, sheet)
-    print(f"Wrote {jobs[0].destination}")
+        preserve_color=inference_flags.PRESERVE_COLOR.value,
+        stroke_scale=inference_flags.STROKE_SCALE.value)
+    if job.destination == std_streams.STDIO:
+        std_streams.write_png(sheet)
+    else:
+        image_io.save_image(job.destination, sheet)
+    info = report.file_info(job.destination, sheet)
+    report.emit("multistyle-grid", model=stylizer.model_dir,
+                input=job.source, output=info,
+                styles=_STYLES.value or stylizer.style_names,
+                interpolate=_INTERPOLATE.value or [],
+                stroke_scale=inference_flags.STROKE_SCALE.value,
+                seconds={"paint": round(time.perf_counter() - start, 3),
+                         "total": report.seconds_since_start()})
+    where = ("a PNG to stdout" if job.destination == std_streams.STDIO
+             else job.destination)
+    report.say(f"Wrote {where} ({info['width']}x{info['height']}, "
+               f"{report.seconds_since_start():.1f} s)", job.destination)
     return 0
 
 

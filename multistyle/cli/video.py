@@ -1,23 +1,22 @@
-"""Paints every frame of a video in a trained model's styles
-(multistyle-video).
+"""Paints every frame of a video in a trained model's styles.
+
+The output keeps the input's frame rate and audio. The style can be one
+style or a mix (--style, --weights), change over time (--keyframes, eased
+from one mix to the next), or differ by region (--mask); --stroke_scale
+sets the stroke size and --temporal_smoothing reduces flicker. The file is
+written atomically: interrupted, it leaves no partial file. Bad flags, a
+missing model or an unreadable video exit with code 2.
 
 Examples:
-    multistyle-video --input=clip.mp4 --output=out.mp4 --style=great_wave
-    multistyle-video --input=clip.mp4 --output=out.mp4 \\
-        --keyframes="0:starry_night;4:great_wave;9:starry_night=1,great_wave=1"
-    multistyle-video --input=clip.mp4 --output=out.mp4 --mask=sky.png \\
-        --mask_styles=starry_night,great_wave --temporal_smoothing=0.8
-
-The output keeps the frame rate and the audio of the input and is written
-atomically: interrupted, it leaves no partial file. Bad flags, a missing
-model or an unreadable video exit with code 2.
+    multistyle-video --input=clip.mp4 --output=painted.mp4 --style=great_wave
+    multistyle-video --input=clip.mp4 --output=painted.mp4 \\
+        --keyframes="0:starry_night;4:great_wave;9:starry_night=1,udnie=1"
 """
 
 import time
 
 from absl import app
 from absl import flags
-import keras
 
 from multistyle.video import keyframes
 from multistyle.inference import stylizer as stylizer_lib
@@ -26,6 +25,8 @@ from multistyle.video import video_io
 from multistyle.video import video_stylizer
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
+from multistyle.cli import report
+from multistyle.cli import std_streams
 
 DEFAULT_OUTPUT = "stylized.mp4"
 # --help lists the shared flags (--model, --input, --weights, --mask, ...).
@@ -55,6 +56,21 @@ _MOTION_THRESHOLD = flags.DEFINE_float(
 _QUALITY = flags.DEFINE_integer(
     "quality", video_io.DEFAULT_QUALITY,
     "Encoder quality, 1 (smallest file) to 10 (best).")
+flags.adopt_module_key_flags(report)
+
+HELP_GROUPS = (
+    ("Input and output", ("input=VIDEO", "output=FILE", "model=FOLDER",
+                          "quality=1..10", "json")),
+    ("Style", ("style=NAME", "weights=MIX", "normalize", "keyframes=TIMES",
+               "preserve_color", "stroke_scale=S")),
+    ("Style masks", ("mask=MASKS", "mask_styles=STYLES")),
+    ("Flicker", ("temporal_smoothing=0..1", "motion_threshold")),
+    ("Speed", ("batch_size", "runtime", "precision")),
+)
+
+
+def help_notes():
+    return (inference_flags.default_styles_note(),)
 
 
 def _weights(stylizer):
@@ -76,30 +92,52 @@ def _weights(stylizer):
                             inference_flags.STYLE.value, normalize=normalize)
 
 
+def _style_summary(stylizer):
+    if _KEYFRAMES.value is not None:
+        return {"keyframes": _KEYFRAMES.value}
+    if inference_flags.MASK.value:
+        return {"masks": inference_flags.MASK.value,
+                "mask_styles": inference_flags.MASK_STYLES.value}
+    return report.mix(stylizer.style_names, stylizer.weights(
+        inference_flags.WEIGHTS.value, inference_flags.STYLE.value,
+        normalize=inference_flags.NORMALIZE.value))
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     if not inference_flags.INPUT.value:
         raise ValueError("--input=VIDEO is required: the video to stylize.")
+    if std_streams.STDIO in (inference_flags.INPUT.value,
+                             inference_flags.OUTPUT.value):
+        raise ValueError(
+            "multistyle-video reads and writes video files; - (stdin or "
+            "stdout) is for photos (multistyle-stylize).")
     output = inference_flags.OUTPUT.value or DEFAULT_OUTPUT
     video_io.check_output_path(output)
     video_stylizer.check_options(_BATCH_SIZE.value,
                                  _TEMPORAL_SMOOTHING.value,
-                                 _MOTION_THRESHOLD.value, _QUALITY.value)
+                                 _MOTION_THRESHOLD.value, _QUALITY.value,
+                                 inference_flags.STROKE_SCALE.value)
     info = video_io.probe(inference_flags.INPUT.value)
-    stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
-                                    inference_flags.PRECISION.value)
+    stylizer = stylizer_lib.Stylizer(
+        inference_flags.model_dir(), inference_flags.PRECISION.value,
+        runtime=inference_flags.RUNTIME.value, batched=True)
     weights = _weights(stylizer)
-    progress = keras.utils.Progbar(
-        max(1, round(info.duration * info.fps)), unit_name="frame",
-        stateful_metrics=["frames/s"])
+    progress = None
+    if not report.JSON.value:
+        import keras  # Only here: it is slow to import.
+
+        progress = keras.utils.Progbar(
+            max(1, round(info.duration * info.fps)), unit_name="frame",
+            stateful_metrics=["frames/s"])
     start = time.perf_counter()
 
     def rate(done):
         return [("frames/s", done / (time.perf_counter() - start))]
 
     def on_frame(done):
-        if done < progress.target:  # The target is an estimate.
+        if progress is not None and done < progress.target:  # An estimate.
             progress.update(done, rate(done))
 
     _, count = video_stylizer.stylize_video(
@@ -108,13 +146,25 @@ def main(argv):
         smoothing=_TEMPORAL_SMOOTHING.value,
         motion_threshold=_MOTION_THRESHOLD.value,
         preserve_color=inference_flags.PRESERVE_COLOR.value,
-        quality=_QUALITY.value, on_frame=on_frame)
+        quality=_QUALITY.value, stroke_scale=inference_flags.STROKE_SCALE.value,
+        on_frame=on_frame)
     seconds = time.perf_counter() - start
-    progress.target = count
-    progress.update(count, rate(count), finalize=True)
-    print(f"Wrote {output}: {count} frames at {info.fps:g} fps"
-          f"{' with audio' if info.audio_codec else ''} "
-          f"({count / seconds:.2f} frames/s).")
+    if progress is not None:
+        progress.target = count
+        progress.update(count, rate(count), finalize=True)
+    report.emit("multistyle-video", model=stylizer.model_dir,
+                runtime=stylizer.runtime, input=inference_flags.INPUT.value,
+                output={**report.file_info(output), "width": info.width,
+                        "height": info.height, "frames": count,
+                        "fps": info.fps, "audio": bool(info.audio_codec)},
+                styles=_style_summary(stylizer),
+                stroke_scale=inference_flags.STROKE_SCALE.value,
+                seconds={"paint": round(seconds, 3),
+                         "total": report.seconds_since_start()})
+    report.say(f"Wrote {output}: {count} frames at {info.fps:g} fps"
+               f"{' with audio' if info.audio_codec else ''} "
+               f"({count / seconds:.2f} frames/s, "
+               f"{report.seconds_since_start():.1f} s).")
     return 0
 
 

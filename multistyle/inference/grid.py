@@ -124,6 +124,9 @@ def _thumbnail(image, cell_size):
 def make_photo_sheet(stylizer, photos, cell_size=160):
     """One row per photo: the photo, then the photo in every style.
 
+    Each photo is painted at its own size and then shrunk to its cell, so
+    the cells show strokes as they are at that size.
+
     Args:
         stylizer: A `stylizer.Stylizer`.
         photos: Paths, PIL images or uint8 arrays.
@@ -136,19 +139,18 @@ def make_photo_sheet(stylizer, photos, cell_size=160):
     font = ImageFont.load_default()
     rows = []
     for image in photos:
-        photo = _thumbnail(image, cell_size)
-        row = [_cell(photo, ["original"], font)]
-        row += [_cell(stylizer.stylize(np.asarray(photo),
-                                       style_weights.one_hot(i, names),
-                                       tile_size=0), [name], font)
-                for i, name in enumerate(names)]
+        photo = image_io.as_rgb_array(image)
+        row = [_cell(_thumbnail(photo, cell_size), ["original"], font)]
+        row += [_cell(_thumbnail(stylizer.stylize(
+            photo, style_weights.one_hot(i, names)), cell_size), [name], font)
+            for i, name in enumerate(names)]
         rows.append(row)
     return _sheet(rows)
 
 
 def make_grid(stylizer, image, styles=None, interpolate=None,
               steps=DEFAULT_STEPS, cell_size=DEFAULT_CELL_SIZE, columns=None,
-              preserve_color=False):
+              preserve_color=False, stroke_scale=1.0):
     """Renders the photo in every style, plus an interpolation strip.
 
     Args:
@@ -163,6 +165,7 @@ def make_grid(stylizer, image, styles=None, interpolate=None,
         columns: Cells per row; None gives as many as the interpolation
             strip has (at most 8), or without one a near-square layout.
         preserve_color: Keep the photo's colours in every cell.
+        stroke_scale: Stroke size in every cell (see `Stylizer.stylize`).
 
     Returns:
         An RGB PIL image.
@@ -191,7 +194,8 @@ def make_grid(stylizer, image, styles=None, interpolate=None,
 
     def styled(weights, *labels):
         out = stylizer.stylize(np.asarray(photo), weights,
-                               preserve_color=preserve_color, tile_size=0)
+                               preserve_color=preserve_color, tile_size=0,
+                               stroke_scale=stroke_scale)
         return _cell(out, labels, font)
 
     cells = [_cell(photo, ["original"], font)]

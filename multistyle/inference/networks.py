@@ -1,9 +1,16 @@
-"""A model folder's network as a plain function, from Keras or a SavedModel.
+"""A model folder's network as a plain function: TFLite, Keras or SavedModel.
 
 A model folder holds `model.keras` (written by training) or an exported
-TensorFlow SavedModel, or both (see `model_folder`). `load_network` hides
-the difference: both become a function from float images to float
-images, which paints images of any size (`network.min_side`).
+TensorFlow SavedModel, or both, and the SavedModel may come with a TFLite
+model (see `model_folder`). `load_network` hides the difference: each
+becomes a function from float images to float images, which paints images
+of any size (`network.min_side`).
+
+Which one runs (`RUNTIMES`): by default (`"auto"`) the TFLite model for
+photos painted one at a time in float32, because LiteRT imports in a
+tenth of a second where TensorFlow or Keras take seconds (BENCHMARKS.md,
+start-up); else `model.keras` on the Keras backend, or the SavedModel
+with TensorFlow. Keras and TensorFlow are imported only when chosen.
 """
 
 import numpy as np
@@ -11,11 +18,10 @@ import numpy as np
 from multistyle import image_io
 from multistyle import model_folder
 from multistyle.inference import shape_buckets
-from multistyle.network import min_side
-from multistyle.network import style_tables
-from multistyle.network import transformer_net
+from multistyle.inference import tflite_network
 
 PRECISIONS = ("float32", "bfloat16")
+RUNTIMES = ("auto", "tflite", "keras", "saved_model")
 
 
 class _KerasNetwork:
@@ -27,8 +33,14 @@ class _KerasNetwork:
     are unchanged up to float rounding.
     """
 
+    runtime = "keras"
+    per_pixel = True
+
     def __init__(self, model_dir, precision="float32"):
         import keras
+
+        from multistyle.network import style_tables
+        from multistyle.network import transformer_net
 
         self._model = model_folder.read_network(model_dir)
         tables = style_tables.style_tables(self._model)
@@ -43,6 +55,8 @@ class _KerasNetwork:
         self._per_pixel_model = None  # Built on first use.
 
     def __call__(self, images, weights):
+        from multistyle.network import min_side
+
         return min_side.call_padded(self._predict, images, weights)
 
     def _predict(self, images, weights):
@@ -51,6 +65,8 @@ class _KerasNetwork:
         # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
         if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
             if self._per_pixel_model is None:
+                from multistyle.network import transformer_net
+
                 self._per_pixel_model = transformer_net.spatial_twin(
                     self._model)
             outputs = self._per_pixel_model.predict_on_batch(
@@ -84,6 +100,9 @@ class _SavedModelNetwork:
     `serving_masks`.
     """
 
+    runtime = "saved_model"
+    per_pixel = True
+
     def __init__(self, model_dir):
         import tensorflow as tf
 
@@ -112,50 +131,113 @@ class _SavedModelNetwork:
             outputs[model_folder.OUTPUT_KEY].numpy())
 
 
-def load_network(model_dir, precision="float32"):
-    """Loads the network of a model folder as a plain function.
+def choose_runtime(model_dir, precision="float32", runtime="auto",
+                   batched=False):
+    """The runtime `load_network` would use; see the module docstring.
 
     Args:
-        model_dir: A folder with `saved_model.pb` (loaded with TensorFlow)
-            or `model.keras` (loaded with Keras, any backend; preferred to
-            a SavedModel unless the Keras backend is TensorFlow).
-        precision: `"float32"`, or `"bfloat16"` to run the Keras network
-            in bfloat16 (about 2x faster on CPUs with AMX or AVX512-BF16
-            and on GPUs; outputs within a few uint8 levels of float32).
-            bfloat16 needs `model.keras` and prefers it to a SavedModel.
+        model_dir: A model folder.
+        precision: `"float32"` or `"bfloat16"` (Keras only).
+        runtime: One of `RUNTIMES`; `"auto"` picks, others are checked.
+        batched: Whether batches will be painted (video frames): `"auto"`
+            then skips TFLite, which paints one image at a time.
 
     Returns:
-        A callable `network(images, style_weights)` mapping float32 RGB
-        images in [0, 1], NHWC, of any size, and float32 weights
-        `(batch, num_styles)` to float32 RGB images in [0, 1] of the same
-        shape, with a `num_styles` attribute. Weights may also be per
-        pixel, `(batch, height, width, num_styles)` (see `style_masks`).
+        `"tflite"`, `"keras"` or `"saved_model"`.
 
     Raises:
-        FileNotFoundError: If the folder holds neither model, or
-            `precision="bfloat16"` and it has no `model.keras`.
-        ValueError: On an unknown precision.
+        ValueError: On an unknown runtime or precision, or a precision the
+            runtime cannot run.
+        FileNotFoundError: If the folder lacks the runtime's model file.
     """
+    if runtime not in RUNTIMES:
+        raise ValueError(f"`runtime` must be one of {RUNTIMES}. "
+                         f"Received: runtime={runtime!r}")
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {PRECISIONS}. "
                          f"Received: precision={precision!r}")
     has_keras = model_folder.has_keras_model(model_dir)
     if precision == "bfloat16":
+        if runtime not in ("auto", "keras"):
+            raise ValueError(
+                f"`precision={precision!r}` runs model.keras only. "
+                f"Received: runtime={runtime!r}")
         if not has_keras:
             raise FileNotFoundError(
                 f"`precision={precision!r}` needs "
                 f"{model_folder.MODEL_FILENAME} in {model_dir}; a "
                 "SavedModel runs in its exported precision.")
-        return _KerasNetwork(model_dir, precision)
-    import keras
+        return "keras"
+    if runtime == "tflite":
+        if not tflite_network.is_available(model_dir):
+            raise FileNotFoundError(
+                f"`runtime='tflite'` needs {model_folder.TFLITE_FILENAME} in "
+                f"{model_dir} (multistyle-export --tflite, without "
+                "--tflite_size) and the ai-edge-litert package.")
+        return runtime
+    if runtime == "keras" and not has_keras:
+        raise FileNotFoundError(
+            f"`runtime='keras'` needs {model_folder.MODEL_FILENAME} in "
+            f"{model_dir}.")
+    if runtime == "saved_model" and not model_folder.has_saved_model(
+            model_dir):
+        raise FileNotFoundError(
+            f"`runtime='saved_model'` needs a SavedModel "
+            f"({model_folder.SAVED_MODEL_FILENAME}) in {model_dir}.")
+    if runtime != "auto":
+        return runtime
+    if not batched and tflite_network.is_available(model_dir):
+        return "tflite"
+    has_saved_model = model_folder.has_saved_model(model_dir)
+    if has_saved_model and not has_keras:
+        return "saved_model"
+    if has_keras and has_saved_model:
+        import keras
 
-    # Other backends run `model.keras` themselves (TF may be absent).
-    if model_folder.has_saved_model(model_dir) and (
-            keras.backend.backend() == "tensorflow" or not has_keras):
-        return _SavedModelNetwork(model_dir)
+        # Other backends run `model.keras` themselves (TF may be absent).
+        return ("saved_model" if keras.backend.backend() == "tensorflow"
+                else "keras")
     if has_keras:
-        return _KerasNetwork(model_dir)
+        return "keras"
     raise FileNotFoundError(
         f"No model in {model_dir}: expected {model_folder.MODEL_FILENAME} "
         f"or a SavedModel ({model_folder.SAVED_MODEL_FILENAME}) next to "
         f"{model_folder.STYLES_FILENAME}.")
+
+
+def load_network(model_dir, precision="float32", runtime="auto",
+                 batched=False):
+    """Loads the network of a model folder as a plain function.
+
+    Args:
+        model_dir: A folder with `model_float16.tflite` (run by LiteRT),
+            `saved_model.pb` (loaded with TensorFlow) or `model.keras`
+            (loaded with Keras, any backend).
+        precision: `"float32"`, or `"bfloat16"` to run the Keras network
+            in bfloat16 (about 2x faster on CPUs with AMX or AVX512-BF16
+            and on GPUs; outputs within a few uint8 levels of float32).
+            bfloat16 needs `model.keras`.
+        runtime: One of `RUNTIMES` (see `choose_runtime`): `"auto"`
+            prefers TFLite, then `model.keras` unless the Keras backend is
+            TensorFlow and there is a SavedModel.
+        batched: Whether batches will be painted: `"auto"` then skips
+            TFLite.
+
+    Returns:
+        A callable `network(images, style_weights)` mapping float32 RGB
+        images in [0, 1], NHWC, of any size, and float32 weights
+        `(batch, num_styles)` to float32 RGB images in [0, 1] of the same
+        shape, with attributes `num_styles`, `runtime` and `per_pixel`:
+        if true, weights may also be per pixel, `(batch, height, width,
+        num_styles)` (see `style_masks`; not the TFLite model).
+
+    Raises:
+        FileNotFoundError: If the folder lacks the model to run.
+        ValueError: On an unknown precision or runtime.
+    """
+    chosen = choose_runtime(model_dir, precision, runtime, batched)
+    if chosen == "tflite":
+        return tflite_network.TFLiteNetwork(model_dir)
+    if chosen == "saved_model":
+        return _SavedModelNetwork(model_dir)
+    return _KerasNetwork(model_dir, precision)

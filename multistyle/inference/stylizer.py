@@ -12,6 +12,7 @@ from PIL import Image
 from multistyle import image_io
 from multistyle import model_folder
 from multistyle.inference import networks
+from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_masks
 from multistyle.inference import style_weights
 from multistyle.inference import tiling
@@ -19,9 +20,10 @@ from multistyle.inference import tiling
 
 def check_options(strength=1.0, max_size=None,
                   tile_size=tiling.DEFAULT_TILE_SIZE,
-                  tile_overlap=tiling.DEFAULT_OVERLAP):
+                  tile_overlap=tiling.DEFAULT_OVERLAP, stroke_scale=1.0):
     """Raises ValueError unless `Stylizer.stylize` accepts these options;
     lets a batch fail once, before its first image."""
+    stroke_scale_lib.check_stroke_scale(stroke_scale)
     if not 0.0 <= strength <= 1.0:
         raise ValueError(
             f"`strength` must be between 0 and 1. Received: "
@@ -40,6 +42,16 @@ def _fit_long_side(image, max_size):
     return image_io.resize_long_side(image, max_size)
 
 
+def _mix(original, out, strength, preserve_color):
+    """The painting `out` recoloured and mixed with the photo `original`
+    (float32 RGB in [0, 1], HWC)."""
+    if preserve_color:
+        out = image_io.with_luma_of(original, out)
+    if strength == 1.0:
+        return out
+    return original + strength * (out - original)
+
+
 class Stylizer:
     """Paints photos in a model's styles and blends of them.
 
@@ -48,6 +60,11 @@ class Stylizer:
             exported SavedModel.
         precision: `"float32"` or `"bfloat16"` (see
             `networks.load_network`).
+        runtime: One of `networks.RUNTIMES`; `"auto"` prefers the TFLite
+            model, fastest to start (style masks then load the Keras or
+            SavedModel network too, on first use).
+        batched: Whether `network` will paint batches (video): `"auto"`
+            then skips TFLite.
 
     Raises:
         FileNotFoundError: If the folder or its files are missing.
@@ -61,12 +78,22 @@ class Stylizer:
     >>> stylizer.stylize("photo.jpg", weights).save("out.jpg")
     """
 
-    def __init__(self, model_dir, precision="float32"):
+    def __init__(self, model_dir, precision="float32", runtime="auto",
+                 batched=False):
         self.model_dir = model_dir
         self.styles, self.config = model_folder.read_styles(model_dir)
-        self._network = networks.load_network(model_dir, precision)
+        self._precision = precision
+        self._network = networks.load_network(model_dir, precision, runtime,
+                                              batched)
+        self._per_pixel_network = None  # For masks, if TFLite runs.
         model_folder.check_style_count(self._network.num_styles,
                                        self.styles, model_dir)
+
+    @property
+    def runtime(self):
+        """What runs the network: `"tflite"`, `"keras"` or
+        `"saved_model"` (see `networks.choose_runtime`)."""
+        return self._network.runtime
 
     @property
     def style_names(self):
@@ -91,27 +118,35 @@ class Stylizer:
         return style_weights.resolve(self.style_names, weights=weights,
                                      style=style, normalize=normalize)
 
+    def _network_for(self, per_pixel):
+        """The network, or for per-pixel weights one that takes them (the
+        TFLite model does not: the Keras or SavedModel one, loaded once)."""
+        if not per_pixel or self._network.per_pixel:
+            return self._network
+        if self._per_pixel_network is None:
+            self._per_pixel_network = networks.load_network(
+                self.model_dir, self._precision, batched=True)
+        return self._per_pixel_network
+
     def _tile_function(self, weights, strength, preserve_color):
         """uint8 HWC tile -> float32 HWC stylized, mixed and recoloured."""
         batch_weights = weights[None, :]
+        network = self._network_for(weights.ndim == 3)
 
         def stylize_tile(tile):
             tile_weights = batch_weights
             if weights.ndim == 3:  # Per-pixel weights ride as channels.
                 tile, tile_weights = tile[..., :3], tile[None, ..., 3:]
             original = image_io.to_float(tile)
-            out = self._network(original[None], tile_weights)[0]
-            if preserve_color:
-                out = image_io.with_luma_of(original, out)
-            if strength == 1.0:
-                return out
-            return original + strength * (out - original)
+            out = network(original[None], tile_weights)[0]
+            return _mix(original, out, strength, preserve_color)
 
         return stylize_tile
 
     def stylize(self, image, weights, strength=1.0, preserve_color=False,
                 max_size=None, tile_size=tiling.DEFAULT_TILE_SIZE,
-                tile_overlap=tiling.DEFAULT_OVERLAP, on_tile=None):
+                tile_overlap=tiling.DEFAULT_OVERLAP, stroke_scale=1.0,
+                on_tile=None):
         """Stylizes one image with a mix of styles.
 
         Args:
@@ -130,6 +165,10 @@ class Stylizer:
             tile_size: Stylize images larger than this in overlapping
                 tiles of this side (see `tiling`); 0 or None never tiles.
             tile_overlap: Overlap of neighbouring tiles, pixels.
+            stroke_scale: Stroke size, 1 the network's own: S > 1 paints
+                the image at 1/S of its size (tiles included), enlarges
+                the painting and adds back the photo's fine luminance
+                detail, for strokes S times as big (`stroke_scale`).
             on_tile: Optional progress callback `on_tile(done, total)`.
 
         Returns:
@@ -152,18 +191,31 @@ class Stylizer:
                 weights = weights.ravel()
             weights = style_weights.parse(weights, self.style_names,
                                           normalize=False)
-        check_options(strength, max_size, tile_size, tile_overlap)
-        array = image_io.as_rgb_array(image)
+        check_options(strength, max_size, tile_size, tile_overlap,
+                      stroke_scale)
+        photo = image_io.as_rgb_array(image)
         if per_pixel:
-            style_masks.check_size(weights, *array.shape[:2])
+            style_masks.check_size(weights, *photo.shape[:2])
         if max_size is not None:
-            array = _fit_long_side(array, max_size)
+            photo = _fit_long_side(photo, max_size)
+        rescaled = float(stroke_scale) != 1.0
+        array = (stroke_scale_lib.shrink(photo, stroke_scale) if rescaled
+                 else photo)
         if per_pixel:
             weights = style_masks.resize(weights, *array.shape[:2])
             # `map_tiles` only slices its input: the weights travel with
             # the pixels as extra channels.
             array = np.concatenate([array.astype(np.float32), weights], -1)
-        fn = self._tile_function(weights, float(strength), preserve_color)
-        out = tiling.map_tiles(array, fn, tile_size=tile_size,
-                               overlap=tile_overlap, on_tile=on_tile)
-        return Image.fromarray(out)
+        if not rescaled:
+            fn = self._tile_function(weights, float(strength), preserve_color)
+            return Image.fromarray(tiling.map_tiles(
+                array, fn, tile_size=tile_size, overlap=tile_overlap,
+                on_tile=on_tile))
+        # Paint at the working size; recolour and mix at the photo's.
+        painted = tiling.map_tiles(
+            array, self._tile_function(weights, 1.0, False),
+            tile_size=tile_size, overlap=tile_overlap, on_tile=on_tile)
+        out = _mix(image_io.to_float(photo),
+                   stroke_scale_lib.restore(photo, painted), float(strength),
+                   preserve_color)
+        return Image.fromarray(image_io.to_uint8(out))

@@ -20,6 +20,7 @@ import numpy as np
 
 from multistyle import image_io
 from multistyle.video import keyframes as keyframes_lib
+from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_masks
 from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
@@ -40,9 +41,10 @@ def _batches(frames, size):
 
 def check_options(batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
                   motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
-                  quality=video_io.DEFAULT_QUALITY):
+                  quality=video_io.DEFAULT_QUALITY, stroke_scale=1.0):
     """Raises ValueError unless `stylize_video` accepts these options; lets
     a tool fail before loading its model."""
+    stroke_scale_lib.check_stroke_scale(stroke_scale)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(
             "`batch_size` must be a positive integer. Received: "
@@ -69,7 +71,7 @@ def _check_frame(frame, weights):
 
 def stylize_frames(network, frames, weights, fps,
                    batch_size=DEFAULT_BATCH_SIZE, smoother=None,
-                   preserve_color=False):
+                   preserve_color=False, stroke_scale=1.0):
     """Yields the stylized frames of a sequence of frames.
 
     Args:
@@ -85,6 +87,8 @@ def stylize_frames(network, frames, weights, fps,
         smoother: Optional `temporal_smoothing.MotionAwareSmoother`.
         preserve_color: Keep the frames' colours, take only the stylized
             luminance.
+        stroke_scale: Stroke size, 1 the network's own; see
+            `stroke_scale`: frames are painted at 1/S of their size.
 
     Yields:
         uint8 RGB frames, HWC, in order.
@@ -93,14 +97,19 @@ def stylize_frames(network, frames, weights, fps,
         ValueError: If `batch_size` is not positive or a weight map does
             not have the frames' size.
     """
-    check_options(batch_size)
+    check_options(batch_size, stroke_scale=stroke_scale)
+    rescaled = float(stroke_scale) != 1.0
     start = 0
     for batch in _batches(frames, batch_size):
         if start == 0:
             _check_frame(batch[0], weights_at(weights, 0.0))
-        images = np.stack(batch)
+        images = np.stack([stroke_scale_lib.shrink(f, stroke_scale)
+                           for f in batch] if rescaled else batch)
         batch_weights = np.stack([weights_at(weights, (start + i) / fps)
                                   for i in range(len(batch))])
+        if rescaled and batch_weights.ndim == 4:
+            batch_weights = np.stack([style_masks.resize(w, *images.shape[1:3])
+                                      for w in batch_weights])
         pad = batch_size - len(batch)
         if pad:
             images = np.concatenate([images, np.repeat(images[-1:], pad, 0)])
@@ -108,6 +117,8 @@ def stylize_frames(network, frames, weights, fps,
                 [batch_weights, np.repeat(batch_weights[-1:], pad, 0)])
         painted = network(image_io.to_float(images), batch_weights)
         for source, out in zip(batch, painted[:len(batch)]):
+            if rescaled:
+                out = stroke_scale_lib.restore(source, out)
             if preserve_color:
                 out = image_io.with_luma_of(image_io.to_float(source), out)
             if smoother is not None:
@@ -120,7 +131,7 @@ def stylize_video(network, input_path, output_path, weights,
                   batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
                   motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
                   preserve_color=False, quality=video_io.DEFAULT_QUALITY,
-                  on_frame=None):
+                  stroke_scale=1.0, on_frame=None):
     """Stylizes a video file into another, keeping frame rate and audio.
 
     The output is written atomically (see `video_io.write_video`).
@@ -135,6 +146,7 @@ def stylize_video(network, input_path, output_path, weights,
         motion_threshold: Its threshold (source change counted as motion).
         preserve_color: Keep the frames' colours.
         quality: 1 to 10, the encoder's quality (imageio-ffmpeg scale).
+        stroke_scale: Stroke size, as for `stylize_frames`.
         on_frame: Optional callback `on_frame(frames_done)`.
 
     Returns:
@@ -146,7 +158,8 @@ def stylize_video(network, input_path, output_path, weights,
         ValueError: On bad options, an output path equal to the input, or
             a mask of another size than the frames.
     """
-    check_options(batch_size, smoothing, motion_threshold, quality)
+    check_options(batch_size, smoothing, motion_threshold, quality,
+                  stroke_scale)
     video_io.check_output_path(output_path)
     if os.path.exists(output_path) and os.path.exists(input_path) and \
             os.path.samefile(input_path, output_path):
@@ -163,7 +176,7 @@ def stylize_video(network, input_path, output_path, weights,
         stylized = stylize_frames(
             network, video_io.read_frames(input_path), weights, info.fps,
             batch_size=batch_size, smoother=smoother,
-            preserve_color=preserve_color)
+            preserve_color=preserve_color, stroke_scale=stroke_scale)
         for done, frame in enumerate(stylized, start=1):
             yield frame
             if on_frame is not None:

@@ -6,6 +6,8 @@ with fresh flags, which takes a fraction of a second each.
 """
 
 import functools
+import io
+import json
 import os
 import re
 import subprocess
@@ -102,12 +104,21 @@ def test_bad_input_exits_with_code_2_and_one_line(model_dir, photo_path,
     (["--strength=1.5"], "strength"),
     (["--tile_size=8"], "tile_size"),
     (["--mask_styles=great_wave,0"], "--mask_styles needs --mask"),
+    (["--stroke_scale=0"], "--stroke_scale must be a number from 0.25"),
+    (["--stroke_scale=12"], "--stroke_scale must be a number from 0.25"),
+    (["--stroke_scale=big"], "flag --stroke_scale=big"),
+    (["--runtime=gpu"], "flag --runtime=gpu: value should be one of"),
+    (["--runtime=tflite"], "needs model_float16.tflite"),
+    (["--runtime=saved_model"], "needs a SavedModel"),
+    (["--json", "--output=-"], "--json prints its summary on stdout"),
 ])
 def test_bad_options_exit_with_code_2(run_in_process, model_dir, photo_path,
                                       tmp_path, args, message):
     code, _, err = run_in_process(f"--model={model_dir}",
                                   f"--input={photo_path}",
-                                  f"--output={tmp_path / 'out.jpg'}", *args)
+                                  *([] if "--output=-" in args else
+                                    [f"--output={tmp_path / 'out.jpg'}"]),
+                                  *args)
     assert code == 2
     assert err.startswith("Error: ")
     assert re.search(message, err), err
@@ -184,18 +195,131 @@ def test_writes_stylized_jpg_in_the_current_folder_by_default(
     assert Image.open(tmp_path / "stylized.jpg").size == (40, 30)
 
 
-def test_readme_main_command_paints_the_sample_with_the_shipped_model(
-        tmp_path):
-    """`multistyle-stylize` with no flags: shipped model + sample photo."""
+def _readme_main_command(cwd, *args):
     if not os.path.isdir(os.path.join(REPO_ROOT, "saved_models",
                                       "multistyle16")):
         pytest.fail("saved_models/multistyle16 must ship with the project")
-    result = subprocess.run(
-        [sys.executable, "-m", "multistyle.cli.stylize"], cwd=tmp_path,
-        capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": REPO_ROOT})
+    env = {**os.environ, "PYTHONPATH": REPO_ROOT}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # Quiet without it.
+    return subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.stylize", *args], cwd=cwd,
+        capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_readme_main_command_paints_the_sample_with_the_shipped_model(
+        tmp_path):
+    """`multistyle-stylize` with no flags: shipped model + sample photo."""
+    result = _readme_main_command(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "stylized.jpg" in result.stdout
     painted = Image.open(tmp_path / "stylized.jpg")
     sample = Image.open(os.path.join(REPO_ROOT, "samples", "photo.png"))
     assert painted.size == sample.size
+
+
+def test_a_normal_run_prints_only_our_line(tmp_path):
+    result = _readme_main_command(tmp_path)
+
+    assert result.stderr == ""
+    assert re.fullmatch(r"Wrote stylized\.jpg \(640x448, starry_night, "
+                        r"[0-9.]+ s\)\n", result.stdout), result.stdout
+
+
+def test_v_brings_the_library_details_back(tmp_path):
+    result = _readme_main_command(tmp_path, "-v")
+
+    assert result.returncode == 0
+    assert result.stderr.strip(), "expected library lines with -v"
+
+
+def test_stdin_to_stdout_is_the_same_painting(model_dir, photo_path,
+                                              tmp_path):
+    with open(photo_path, "rb") as f:
+        result = subprocess.run(
+            [sys.executable, "-m", "multistyle.cli.stylize",
+             f"--model={model_dir}", "--input=-", "--output=-",
+             "--style=great_wave"], stdin=f, capture_output=True,
+            cwd=REPO_ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith(b"\x89PNG")
+    assert b"Wrote a PNG to stdout" in result.stderr
+    (tmp_path / "piped.png").write_bytes(result.stdout)
+    stylizer = stylizer_lib.Stylizer(model_dir)
+    expected = stylizer.stylize(photo_path, stylizer.weights(
+        style="great_wave"))
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path /
+                                                        "piped.png")),
+                                  np.asarray(expected))
+
+
+def test_empty_stdin_exits_with_code_2(run_in_process, model_dir,
+                                       monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, _, err = run_in_process(f"--model={model_dir}", "--input=-")
+    assert code == 2 and "<stdin>: no data" in err
+
+
+def test_garbage_on_stdin_exits_with_code_2(run_in_process, model_dir,
+                                            monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(
+        b"not an image")))
+    code, _, err = run_in_process(f"--model={model_dir}", "--input=-",
+                                  f"--output={tmp_path / 'out.png'}")
+    assert code == 2 and "<stdin>: not a readable image" in err
+
+
+def test_folder_input_cannot_go_to_stdout(run_in_process, model_dir,
+                                          photo_dir):
+    code, _, err = run_in_process(f"--model={model_dir}",
+                                  f"--input={photo_dir}", "--output=-")
+    assert code == 2 and "--output=- writes one image" in err
+
+
+def test_json_summary_lists_what_was_written(run_in_process, model_dir,
+                                             photo_path, tmp_path):
+    output = tmp_path / "out.png"
+    code, out, _ = run_in_process(
+        f"--model={model_dir}", f"--input={photo_path}", f"--output={output}",
+        "--weights=starry_night=3,great_wave=1", "--stroke_scale=2", "--json")
+
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["command"] == "multistyle-stylize"
+    assert summary["styles"] == {"starry_night": 0.75, "great_wave": 0.25}
+    assert summary["stroke_scale"] == 2.0
+    assert summary["runtime"] == "keras"
+    [written] = summary["outputs"]
+    assert written["path"] == str(output) and written["input"] == photo_path
+    assert (written["width"], written["height"]) == (40, 30)
+    assert written["bytes"] == output.stat().st_size
+    assert set(summary["seconds"]) == {"load_model", "stylize", "total"}
+
+
+def test_json_summary_of_a_folder_counts_failures(
+        run_in_process, model_dir, tmp_path, truncated_path):
+    photos = tmp_path / "photos"
+    write_image(str(photos / "a.jpg"), 24, 32, seed=1)
+    os.replace(truncated_path, photos / "cut.jpg")
+    code, out, _ = run_in_process(f"--model={model_dir}",
+                                  f"--input={photos}",
+                                  f"--output={tmp_path / 'painted'}",
+                                  "--json")
+    assert code == 1
+    summary = json.loads(out)
+    assert [w["input"] for w in summary["outputs"]] == [str(photos /
+                                                            "a.jpg")]
+    assert "cut.jpg" in summary["failed"][0]["input"]
+
+
+def test_stroke_scale_output_equals_library_result(run_in_process, model_dir,
+                                                   photo_path, tmp_path):
+    output = tmp_path / "out.png"
+    code, _, err = run_in_process(f"--model={model_dir}",
+                                  f"--input={photo_path}",
+                                  f"--output={output}", "--stroke_scale=2",
+                                  "--preserve_color")
+    assert code == 0, err
+    stylizer = stylizer_lib.Stylizer(model_dir)
+    expected = stylizer.stylize(photo_path, stylizer.weights(),
+                                preserve_color=True, stroke_scale=2)
+    np.testing.assert_array_equal(np.asarray(Image.open(output)),
+                                  np.asarray(expected))

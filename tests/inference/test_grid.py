@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -74,15 +75,17 @@ def test_photo_sheet_has_a_row_per_photo_and_a_column_per_style(
     # Cells are as large as the largest (32x32 for the two shapes) and each
     # row holds the photo and its 3 styles.
     assert sheet.size == (4 * (32 + GAP) + GAP, 2 * (32 + LABEL + GAP) + GAP)
-    thumb = np.asarray(Image.fromarray(tall).resize(
-        (24, 32), Image.Resampling.LANCZOS))
-    np.testing.assert_array_equal(
-        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, GAP:GAP + 24], thumb)
-    composition = stylizer.stylize(thumb, [0, 0, 1])
+    def shrunk(image):
+        return np.asarray(Image.fromarray(np.asarray(image)).resize(
+            (24, 32), Image.Resampling.LANCZOS))
+
+    second_row = np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32]
+    np.testing.assert_array_equal(second_row[:, GAP:GAP + 24], shrunk(tall))
+    # Painted at full size, then shrunk.
+    composition = stylizer.stylize(tall, [0, 0, 1])
     left = GAP + 3 * (32 + GAP)
-    np.testing.assert_array_equal(
-        np.asarray(sheet)[GAP + 32 + LABEL + GAP:][:32, left:left + 24],
-        np.asarray(composition))
+    np.testing.assert_array_equal(second_row[:, left:left + 24],
+                                  shrunk(composition))
 
 
 def test_every_cell_has_a_label(stylizer, photo):
@@ -110,3 +113,49 @@ def test_grid_cli_writes_the_picture(model_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"Wrote {output}" in result.stdout
     assert Image.open(output).size == (3 * 36 + GAP, 3 * 46 + GAP)
+
+
+def test_grid_cells_use_the_stroke_scale(stylizer, photo):
+    sheet = grid.make_grid(stylizer, photo, cell_size=32, columns=4,
+                           stroke_scale=2)
+    thumb = np.asarray(Image.fromarray(photo).resize(
+        (32, 24), Image.Resampling.LANCZOS))
+    great_wave = stylizer.stylize(thumb, [0, 1, 0], stroke_scale=2)
+    np.testing.assert_array_equal(_cell(sheet, 0, 2, 32, 24)[:24],
+                                  np.asarray(great_wave))
+
+
+def test_grid_cli_reads_stdin_writes_stdout_and_json(model_dir, tmp_path):
+    photo_path = write_image(str(tmp_path / "photo.png"), 30, 40)
+    with open(photo_path, "rb") as f:
+        piped = subprocess.run(
+            [sys.executable, "-m", "multistyle.cli.grid",
+             f"--model={model_dir}", "--input=-", "--output=-",
+             "--cell_size=32", "--stroke_scale=1.5"], stdin=f,
+            cwd=REPO_ROOT, capture_output=True, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.startswith(b"\x89PNG")
+    summary = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.grid", f"--model={model_dir}",
+         f"--input={photo_path}", f"--output={tmp_path / 'grid.png'}",
+         "--cell_size=32", "--json"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert summary.returncode == 0, summary.stderr
+    info = json.loads(summary.stdout)
+    assert info["command"] == "multistyle-grid"
+    assert info["output"]["path"] == str(tmp_path / "grid.png")
+    assert info["styles"] == NAMES
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--stroke_scale=0.1"], "--stroke_scale must be a number"),
+    (["--json", "--output=-"], "--json prints its summary on stdout"),
+])
+def test_grid_cli_bad_new_options_exit_2(run_cli, model_dir, tmp_path, args,
+                                         message):
+    from multistyle.cli import grid as grid_cli
+
+    photo_path = write_image(str(tmp_path / "photo.png"), 30, 40)
+    code, _, err = run_cli(grid_cli.run, f"--model={model_dir}",
+                           f"--input={photo_path}", *args)
+    assert code == 2 and message in err, err

@@ -177,3 +177,62 @@ def test_cli_bad_keyframes_exit_with_code_2(clip, model_dir, tmp_path):
     assert len(errors) == 1 and "Did you mean 'great_wave'" in errors[0]
     assert "Traceback" not in result.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_stroke_scale_paints_shrunk_frames_and_enlarges_them(clip, stylizer):
+    from multistyle.inference import stroke_scale
+
+    frames = list(video_io.read_frames(clip))[:3]
+    weights = np.float32([0.0, 1.0, 0.0])
+
+    painted = list(video_stylizer.stylize_frames(
+        stylizer.network, frames, weights, FPS, batch_size=2,
+        stroke_scale=2))
+
+    for frame, out in zip(frames, painted):
+        assert out.shape == frame.shape
+        still = np.asarray(stylizer.stylize(frame, weights, stroke_scale=2))
+        assert np.abs(out.astype(int) - still).max() <= 1
+
+
+def test_stroke_scale_with_a_mask_on_video(clip, stylizer):
+    frames = list(video_io.read_frames(clip))[:2]
+    weights = np.zeros((HEIGHT, WIDTH, 3), np.float32)
+    weights[:, :WIDTH // 2, 0] = 1.0
+    weights[:, WIDTH // 2:, 2] = 1.0
+
+    painted = list(video_stylizer.stylize_frames(
+        stylizer.network, frames, weights, FPS, batch_size=2,
+        stroke_scale=1.5))
+
+    for frame, out in zip(frames, painted):
+        still = np.asarray(stylizer.stylize(frame, weights, stroke_scale=1.5))
+        assert np.abs(out.astype(int) - still).max() <= 1
+
+
+def test_cli_json_summary_and_stroke_scale(run_video_cli, clip, model_dir,
+                                           tmp_path):
+    import json
+
+    output = tmp_path / "out.mp4"
+    code, out, err = run_video_cli(
+        f"--input={clip}", f"--output={output}", f"--model={model_dir}",
+        "--style=great_wave", "--stroke_scale=2", "--json")
+
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["output"]["frames"] == NUM_FRAMES
+    assert summary["output"]["audio"] is True
+    assert summary["styles"] == {"great_wave": 1.0}
+    assert summary["stroke_scale"] == 2.0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--stroke_scale=-2"], "--stroke_scale must be a number"),
+    (["--output=-"], "- (stdin or stdout) is for photos"),
+])
+def test_cli_bad_new_options_exit_2(run_video_cli, clip, model_dir, tmp_path,
+                                    args, message):
+    code, _, err = run_video_cli(f"--input={clip}", f"--model={model_dir}",
+                                 *args)
+    assert code == 2 and message in err, err
