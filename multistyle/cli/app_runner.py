@@ -4,7 +4,8 @@ as one clear line with exit code 2.
 Every tool's `run()` calls `run(main)`. Before absl parses the flags,
 `--help` prints the tool's own help screen (`help_text`, from the tool
 module's docstring and `HELP_GROUPS`) and `--version` the package version,
-both with exit code 0 and without needing the tool's required flags. A bare
+both with exit code 0 and without needing the tool's required flags
+(`--helpfull`, absl's list of every flag, exits 0 too). A bare
 `-v` means `--verbosity=1`: library log lines and warnings, hidden by
 default (`quiet`), come back.
 """
@@ -29,6 +30,7 @@ _USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError,
 EXIT_BAD_INPUT = 2
 _HELP_ARGS = ("--help", "-help", "--helpshort", "-helpshort", "-h", "-?")
 _VERSION_ARGS = ("--version", "-version")
+_HELPFULL_ARGS = ("--helpfull", "-helpfull")
 
 flags.DEFINE_bool("version", False, "Print the version and exit.")
 
@@ -94,6 +96,9 @@ def run(main):
     main_module = sys.modules["__main__"]
     if not main_module.__doc__:  # A console script's wrapper: --helpfull.
         main_module.__doc__ = module.__doc__
+    if _asks_for(argv, _HELPFULL_ARGS):  # absl's, but with exit code 0.
+        app.usage(writeto_stdout=True)
+        sys.exit(0)
 
     def guarded_main(argv):
         quiet.filter_library_logs(logging.get_absl_handler(),

@@ -140,3 +140,11 @@ def test_console_help_exits_0_without_importing_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "exit 0 False False"
+
+
+def test_helpfull_lists_every_flag_and_exits_0(stylize):
+    code, out, _ = stylize("--helpfull")
+
+    assert code == 0
+    assert "multistyle.cli.inference_flags:" in out and "absl.logging:" in out
+    assert "--stroke_scale" in out and "--verbosity" in out

@@ -196,7 +196,7 @@ config = multistyle.TrainConfig(
     image_size=32, style_image_size=32, batch_size=2, num_steps=2,
     steps_per_checkpoint=1, alpha=0.125, vgg_weights={real_vgg_weights!r},
     workers=1)
-train_lib.train(config)
+multistyle.train(config)
 assert "tensorflow" not in sys.modules
 print("trained without tensorflow")
 """
