@@ -101,11 +101,17 @@ def test_keyframe_frames_equal_still_image_results(clip, stylizer):
     assert np.abs(painted[2].astype(int) - between).mean() > 1
 
 
-def test_mask_on_video_frames_equals_masked_photo(clip, stylizer):
-    frames = list(video_io.read_frames(clip))[:2]
+def _left_and_right_styles():
+    """Per-pixel weights: style 0 on the left half, style 2 on the right."""
     weights = np.zeros((HEIGHT, WIDTH, 3), np.float32)
     weights[:, :WIDTH // 2, 0] = 1.0
     weights[:, WIDTH // 2:, 2] = 1.0
+    return weights
+
+
+def test_mask_on_video_frames_equals_masked_photo(clip, stylizer):
+    frames = list(video_io.read_frames(clip))[:2]
+    weights = _left_and_right_styles()
 
     painted = list(video_stylizer.stylize_frames(
         stylizer.network, frames, weights, FPS, batch_size=2))
@@ -197,9 +203,7 @@ def test_stroke_scale_paints_shrunk_frames_and_enlarges_them(clip, stylizer):
 
 def test_stroke_scale_with_a_mask_on_video(clip, stylizer):
     frames = list(video_io.read_frames(clip))[:2]
-    weights = np.zeros((HEIGHT, WIDTH, 3), np.float32)
-    weights[:, :WIDTH // 2, 0] = 1.0
-    weights[:, WIDTH // 2:, 2] = 1.0
+    weights = _left_and_right_styles()
 
     painted = list(video_stylizer.stylize_frames(
         stylizer.network, frames, weights, FPS, batch_size=2,
