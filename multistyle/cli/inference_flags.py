@@ -88,6 +88,9 @@ RUNTIME = flags.DEFINE_enum(
     "video) model.keras, or the SavedModel on the TensorFlow backend; "
     "tflite, keras or saved_model force one.")
 
+# The --help group of the mask flags, shared by every tool that has them.
+MASK_HELP_GROUP = ("Style masks", ("mask=MASKS", "mask_styles=STYLES"))
+
 
 def default_styles_note():
     """"Styles of the default model: ..." for `--help`, or "" without it."""

@@ -61,7 +61,7 @@ HELP_GROUPS = (
                           "max_size=PIXELS", "json")),
     ("Style", ("style=NAME", "weights=MIX", "normalize", "strength=0..1",
                "preserve_color", "stroke_scale=S")),
-    ("Style masks", ("mask=MASKS", "mask_styles=STYLES")),
+    inference_flags.MASK_HELP_GROUP,
     ("Speed and memory", ("runtime", "precision", "tile_size=PIXELS",
                           "tile_overlap=PIXELS")),
 )

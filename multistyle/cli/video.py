@@ -63,7 +63,7 @@ HELP_GROUPS = (
                           "quality=1..10", "json")),
     ("Style", ("style=NAME", "weights=MIX", "normalize", "keyframes=TIMES",
                "preserve_color", "stroke_scale=S")),
-    ("Style masks", ("mask=MASKS", "mask_styles=STYLES")),
+    inference_flags.MASK_HELP_GROUP,
     ("Flicker", ("temporal_smoothing=0..1", "motion_threshold")),
     ("Speed", ("batch_size", "runtime", "precision")),
 )
