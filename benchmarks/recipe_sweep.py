@@ -91,6 +91,7 @@ def run_arm(name, arm, runs_dir):
         _run("multistyle.cli.train",
              [f"--flagfile={_BASE_FLAGFILE.value}", *arm.flags,
               f"--init_from={_INIT_FROM.value}", f"--num_steps={steps}",
+              f"--steps_per_checkpoint={steps}",
               f"--vgg_weights={_VGG_WEIGHTS.value}", f"--model_dir={arm_dir}"],
              os.path.join(arm_dir, "train.log"))
         with open(timing_path, "w", encoding="utf-8") as f:
