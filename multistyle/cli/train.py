@@ -7,7 +7,8 @@ TensorBoard logs and, at the end, model.keras and styles.json, ready for
 multistyle-stylize; rerun the same command to resume from the newest
 checkpoint. --base_model with --add_styles learns new styles on top of a
 trained model, keeping its styles bit for bit; --init_from continues
-training one. Experiments are flagfiles (configs/, later flags win).
+training one; --teacher distills one into a smaller network (--alpha)
+without VGG-19. Experiments are flagfiles (configs/, later flags win).
 
 Examples:
     multistyle-train --content=~/photos --styles=~/paintings \\
@@ -83,6 +84,7 @@ HELP_GROUPS = (
                             "content_layers=LAYERS", "style_layers=LAYERS")),
     ("Start from a trained model", ("base_model=FOLDER", "add_styles=FILES",
                                     "init_from=FOLDER")),
+    ("Distill a trained model", ("teacher=FOLDER", "edge_weight")),
 )
 
 

@@ -6,6 +6,9 @@ and style losses are also relative to their target's mean square: VGG-19
 activations differ by four orders of magnitude between layers (block4_conv1
 Gram entries are ~1e3, block5_conv1 ~1e1), and relative errors let every
 layer, and every painting, count alike for the same loss weight.
+
+The distillation losses compare a student network's paintings with a
+teacher's, in pixels (no loss network).
 """
 
 from keras import ops
@@ -72,3 +75,24 @@ def total_variation_loss(images):
     dx = images[:, :, 1:, :] - images[:, :, :-1, :]
     return (ops.mean(ops.square(dy), axis=[1, 2, 3])
             + ops.mean(ops.square(dx), axis=[1, 2, 3]))
+
+
+def pixel_distance(images, targets):
+    """Per-example mean absolute difference of NHWC images, `(batch,)`.
+
+    L1 rather than L2: it keeps flat colour regions and sharp edges where
+    a squared error would blur towards the average.
+    """
+    return ops.mean(ops.abs(ops.cast(images, "float32")
+                            - ops.cast(targets, "float32")), axis=[1, 2, 3])
+
+
+def edge_distance(images, targets):
+    """Per-example mean absolute difference of the images' neighbouring-
+    pixel differences (their edges and brush strokes), `(batch,)`."""
+    def edges(x):
+        x = ops.cast(x, "float32")
+        return (x[:, 1:, :-1, :] - x[:, :-1, :-1, :],
+                x[:, :-1, 1:, :] - x[:, :-1, :-1, :])
+    return sum(pixel_distance(a, b)
+               for a, b in zip(edges(images), edges(targets)))

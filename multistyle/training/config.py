@@ -127,6 +127,14 @@ class TrainConfig:
         "random weights; everything trains, with a fresh optimizer (use "
         "`warmup_steps`). Ignored when `model_dir` already has "
         "checkpoints."))
+    teacher: str = _field("", (
+        "Distill: learn to paint as this trained model folder does (same "
+        "styles in the same order, any width), with an L1 loss on its "
+        "paintings' pixels and edges instead of VGG-19, so a step is "
+        "cheap; the content, style and VGG fields are then unused. Pair "
+        "with a smaller `alpha` (0.25: lite model)."))
+    edge_weight: float = _field(
+        1.0, "With `teacher`: weight of the edge loss beside the pixel loss.")
 
     def __post_init__(self):
         for name, (scratch, adding) in CONTEXT_DEFAULTS.items():
@@ -166,6 +174,10 @@ class TrainConfig:
                 "`init_from` and `base_model` exclude each other: "
                 "`init_from` continues training a whole model, "
                 "`base_model` adds styles to one.")
+        if self.teacher and self.base_model:
+            raise ValueError(
+                "`teacher` and `base_model` exclude each other: distill a "
+                "whole model, then add styles to it.")
         if not self.styles:
             raise ValueError("`styles` needs at least one painting.")
         if self.num_steps % self.steps_per_checkpoint:

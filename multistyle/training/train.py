@@ -32,6 +32,7 @@ from multistyle.network import transformer_net
 from multistyle.training import callbacks as training_callbacks
 from multistyle.training import checkpoint
 from multistyle.training import data
+from multistyle.training import distillation
 from multistyle.training import summary_writer
 from multistyle.training import trainer as trainer_lib
 from multistyle.training import warm_start
@@ -40,7 +41,8 @@ CONFIG_FILENAME = "train_config.json"
 _NUM_SAMPLES = 3
 # What a resumed run must share with the run that wrote its checkpoints,
 # with the value runs that predate the key stand for.
-_RESUME_KEYS = {"styles": None, "alpha": None, "base_model": ""}
+_RESUME_KEYS = {"styles": None, "alpha": None, "base_model": "",
+                "teacher": ""}
 
 
 def train(config, transformer=None, write_model=True, callbacks=()):
@@ -72,12 +74,9 @@ def train(config, transformer=None, write_model=True, callbacks=()):
     content_files = _content_photos(config)
     config_dict = _record_config(config, styles)
     _set_precision_and_seed(config)
-    vgg = _loss_network(config)
-    grams = style_targets.cached_style_grams(
-        style_files, config.style_image_size, vgg, config.style_layers,
-        config.vgg_weights, config.model_dir)
     transformer = _transfer_network(config, transformer, len(styles))
-    model = _compiled_trainer(config, transformer, vgg, grams)
+    model = _compiled(config, _trainer(config, transformer, style_files,
+                                       styles))
     step = _restore_or_warm_start(config, model, styles)
     dataset, samples = _dataset(config, content_files, len(styles), step)
     _fit(config, model, dataset, samples, step, callbacks)
@@ -194,12 +193,22 @@ def _transfer_network(config, transformer, num_styles):
     return transformer
 
 
-def _compiled_trainer(config, transformer, vgg, grams):
-    """The trainer model, compiled, its optimizer built (to restore)."""
+def _trainer(config, transformer, style_files, styles):
+    """The model `fit()` trains: distillation from `config.teacher`, else
+    the VGG-19 perceptual loss of the paintings."""
+    if config.teacher:
+        teacher = warm_start.read_matching_network(config.teacher, styles,
+                                                   "distill from")
+        return distillation.DistillationTrainer(transformer, teacher,
+                                                config.edge_weight)
+    vgg = _loss_network(config)
+    grams = style_targets.cached_style_grams(
+        style_files, config.style_image_size, vgg, config.style_layers,
+        config.vgg_weights, config.model_dir)
     layer_weights = config.style_layer_weights * (
         len(config.style_layers) // len(config.style_layer_weights))
     num_styles = transformer_net.num_styles_of(transformer)
-    model = trainer_lib.MultiStyleTrainer(
+    return trainer_lib.MultiStyleTrainer(
         transformer, vgg, grams,
         content_layers=config.content_layers,
         content_weight=config.content_weight,
@@ -209,6 +218,10 @@ def _compiled_trainer(config, transformer, vgg, grams):
         style_coefficients=np.asarray(
             config.style_coefficients or [1.0] * num_styles, np.float32),
         tv_weight=config.tv_weight)
+
+
+def _compiled(config, model):
+    """`model` compiled, its optimizer built (to restore)."""
     optimizer = keras.optimizers.Adam(
         learning_rate_schedule(config), clipnorm=config.clip_norm or None)
     model.compile(optimizer=optimizer, jit_compile=config.jit_compile)

@@ -1,4 +1,8 @@
-"""Trains a multi-style transfer network with the VGG-19 perceptual loss."""
+"""Trains a multi-style transfer network with the VGG-19 perceptual loss.
+
+`LossTermsTrainer` is what every trainer shares (`distillation` is the
+other); `MultiStyleTrainer` is the perceptual-loss one.
+"""
 
 import keras
 from keras import ops
@@ -6,10 +10,48 @@ import numpy as np
 
 from multistyle.loss import losses
 
-LOSS_TERMS = ("content_loss", "style_loss", "tv_loss")
+
+class LossTermsTrainer(keras.Model):
+    """Base of the trainers: a transfer network and named loss terms.
+
+    Subclasses set `LOSS_TERMS` and define `loss_terms(images,
+    style_weights, stylized)`, a dict of per-example losses by those
+    names; their batch means add up to the loss, and each is a metric.
+    Only `transformer` has trainable weights; save and export it alone.
+    """
+
+    LOSS_TERMS = ()
+
+    def __init__(self, transformer, **kwargs):
+        super().__init__(**kwargs)
+        self.transformer = transformer
+        self.loss_trackers = {term: keras.metrics.Mean(name=term)
+                              for term in self.LOSS_TERMS}
+
+    def call(self, inputs, training=False):
+        images, style_weights = inputs
+        return self.transformer([images, style_weights], training=training)
+
+    def loss_terms(self, images, style_weights, stylized):
+        raise NotImplementedError
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        images, style_weights = x
+        terms = self.loss_terms(images, style_weights, y_pred)
+        total = 0.0
+        for name, per_example in terms.items():
+            value = ops.mean(per_example)
+            self.loss_trackers[name].update_state(value)
+            total = total + value
+        return total
+
+    @property
+    def metrics(self):
+        return super().metrics + list(self.loss_trackers.values())
 
 
-class MultiStyleTrainer(keras.Model):
+class MultiStyleTrainer(LossTermsTrainer):
     """Wraps a transfer network with a frozen VGG-19 loss for `fit()`.
 
     The loss is computed in `compute_loss` through the public Keras API, so
@@ -18,8 +60,6 @@ class MultiStyleTrainer(keras.Model):
     a one-hot row trains that style, so one batch mixes many styles. The
     style loss compares the output's Gram matrices with the weighted mix of
     the style targets, which equals the target itself for one-hot rows.
-
-    Only `transformer` has trainable weights; save and export it alone.
 
     Reference: Johnson, Alahi & Fei-Fei, "Perceptual Losses for Real-Time
     Style Transfer and Super-Resolution", ECCV 2016.
@@ -37,11 +77,12 @@ class MultiStyleTrainer(keras.Model):
         tv_weight: Weight of the total variation loss.
     """
 
+    LOSS_TERMS = ("content_loss", "style_loss", "tv_loss")
+
     def __init__(self, transformer, vgg, style_grams, content_layers,
                  content_weight, style_layer_weights, style_coefficients,
                  tv_weight, **kwargs):
-        super().__init__(**kwargs)
-        self.transformer = transformer
+        super().__init__(transformer, **kwargs)
         self.content_layers = list(content_layers)
         self.style_layers = list(style_layer_weights)
         if sorted(style_grams) != sorted(self.style_layers):
@@ -68,12 +109,6 @@ class MultiStyleTrainer(keras.Model):
             name="style_coefficients", shape=np.shape(style_coefficients),
             initializer=keras.initializers.Constant(style_coefficients),
             trainable=False, dtype="float32", autocast=False)
-        self.loss_trackers = {term: keras.metrics.Mean(name=term)
-                              for term in LOSS_TERMS}
-
-    def call(self, inputs, training=False):
-        images, style_weights = inputs
-        return self.transformer([images, style_weights], training=training)
 
     def loss_terms(self, images, style_weights, stylized):
         """Returns per-example weighted content, style and TV losses."""
@@ -96,18 +131,3 @@ class MultiStyleTrainer(keras.Model):
             "style_loss": coefficients * style,
             "tv_loss": self.tv_weight * losses.total_variation_loss(stylized),
         }
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
-                     training=True):
-        images, style_weights = x
-        terms = self.loss_terms(images, style_weights, y_pred)
-        total = 0.0
-        for name, per_example in terms.items():
-            value = ops.mean(per_example)
-            self.loss_trackers[name].update_state(value)
-            total = total + value
-        return total
-
-    @property
-    def metrics(self):
-        return super().metrics + list(self.loss_trackers.values())

@@ -25,6 +25,31 @@ def _style_differences(model_names, run_names):
             f"trains {run_names}.")
 
 
+def read_matching_network(model_dir, styles, action):
+    """The Keras network of a model folder that paints `styles` in order.
+
+    Args:
+        model_dir: A model folder (`model.keras` and `styles.json`).
+        styles: The run's `style_set.Style` list, in training order.
+        action: What the run does with the model, for errors
+            ("warm start from").
+
+    Raises:
+        FileNotFoundError: If the folder lacks one of the two files.
+        ValueError: If the styles (names or order) differ, or
+            `model.keras` cannot be read.
+    """
+    model_styles, _ = model_folder.read_styles(model_dir)
+    difference = _style_differences(style_set.names(model_styles),
+                                    style_set.names(styles))
+    if difference:
+        raise ValueError(
+            f"Cannot {action} {model_dir}: {difference} Train the "
+            "model's styles, in its order (see its styles.json).")
+    network, _, _ = model_folder.read(model_dir)
+    return network
+
+
 def load_initial_weights(transformer, model_dir, styles):
     """Copies a model folder's network weights into `transformer`.
 
@@ -38,14 +63,7 @@ def load_initial_weights(transformer, model_dir, styles):
         ValueError: If the styles (names or order) or the network width
             differ, or `model.keras` cannot be read.
     """
-    model_styles, _ = model_folder.read_styles(model_dir)
-    difference = _style_differences(style_set.names(model_styles),
-                                    style_set.names(styles))
-    if difference:
-        raise ValueError(
-            f"Cannot warm start from {model_dir}: {difference} Train the "
-            "model's styles, in its order (see its styles.json).")
-    trained, _, _ = model_folder.read(model_dir)
+    trained = read_matching_network(model_dir, styles, "warm start from")
     shapes = [tuple(w.shape) for w in trained.weights]
     if shapes != [tuple(w.shape) for w in transformer.weights]:
         raise ValueError(

@@ -62,3 +62,22 @@ def test_total_variation_of_stripes():
     images = np.zeros((1, 4, 4, 1), "float32")
     images[:, :, 1::2] = 1.0  # Vertical stripes: every dx is +-1, dy is 0.
     np.testing.assert_allclose(losses.total_variation_loss(images), [1.0])
+
+
+def test_pixel_distance_is_the_mean_absolute_difference():
+    images = np.zeros((2, 2, 2, 3), "float32")
+    targets = np.zeros_like(images)
+    targets[0, 0, 0, :] = 0.8  # One of 4 pixels differs by 0.8 in example 0.
+    np.testing.assert_allclose(losses.pixel_distance(images, targets),
+                               [0.2, 0.0], rtol=1e-6)
+
+
+def test_edge_distance_ignores_brightness_and_sees_strokes():
+    flat = np.full((1, 4, 4, 1), 0.2, "float32")
+    brighter = flat + 0.5
+    stripes = flat.copy()
+    stripes[:, :, 1::2] = 1.0  # Vertical strokes: every dx is +-0.8.
+    np.testing.assert_allclose(losses.edge_distance(brighter, flat), [0.0],
+                               atol=1e-7)
+    np.testing.assert_allclose(losses.edge_distance(stripes, flat), [0.8],
+                               rtol=1e-6)

@@ -56,6 +56,7 @@ def test_every_field_has_help():
     (dict(max_photo_size=16), "`max_photo_size` must be 0 or at least "
                               "`image_size`"),
     (dict(init_from="a", base_model="b"), "exclude each other"),
+    (dict(teacher="a", base_model="b"), "`teacher` and `base_model`"),
     (dict(styles=[]), "`styles` needs at least one"),
     (dict(num_steps=3, steps_per_checkpoint=2),
      "`num_steps` must be a multiple of `steps_per_checkpoint`"),

@@ -1,0 +1,77 @@
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from multistyle import model_folder
+from multistyle import style_set
+from multistyle.network import transformer_net
+from multistyle.training import distillation
+from multistyle.training import train as train_lib
+from tests.conftest import save_random_model
+from tests.training.test_train import _tiny_config
+
+
+@pytest.fixture
+def teacher_dir(tmp_path, style_files):
+    """A model folder painting the red_style and blue_style fixtures."""
+    directory = save_random_model(tmp_path / "teacher",
+                                  ("red_style", "blue_style"), seed=5)
+    model_folder.write_styles(directory,
+                              style_set.styles_from_files(style_files),
+                              {"alpha": 0.125})
+    return directory
+
+
+def _batch(seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.random((2, 32, 32, 3), np.float32),
+            np.eye(2, dtype=np.float32))
+
+
+def test_a_student_equal_to_its_teacher_has_no_loss(teacher_dir):
+    teacher, _, _ = model_folder.read(teacher_dir)
+    student = transformer_net.build_transformer_net(2, alpha=0.125)
+    student.set_weights(teacher.get_weights())
+    model = distillation.DistillationTrainer(student, teacher, 1.0)
+    images, weights = _batch()
+    terms = model.loss_terms(images, weights, student([images, weights]))
+    for value in terms.values():
+        np.testing.assert_allclose(value, [0.0, 0.0], atol=1e-6)
+
+
+def test_the_student_learns_the_teachers_paintings(teacher_dir):
+    teacher, _, _ = model_folder.read(teacher_dir)
+    student = transformer_net.build_transformer_net(2, alpha=0.125)
+    model = distillation.DistillationTrainer(student, teacher, 1.0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    before = [w.copy() for w in teacher.get_weights()]
+    losses = [float(model.train_on_batch(_batch(), return_dict=True)["loss"])
+              for _ in range(10)]
+    assert losses[-1] < 0.8 * losses[0], losses
+    for kept, now in zip(before, teacher.get_weights()):
+        np.testing.assert_array_equal(kept, now)
+
+
+def test_distilling_trains_a_smaller_network_without_vgg(
+        teacher_dir, photo_dir, style_files, tmp_path):
+    model_dir = str(tmp_path / "student")
+    # No VGG-19 weights exist at this path: distillation must not load any.
+    net = train_lib.train(_tiny_config(
+        photo_dir, style_files, model_dir,
+        str(tmp_path / "no_such_vgg.h5"), teacher=teacher_dir, alpha=0.0625))
+    assert net.count_params() < model_folder.read(
+        teacher_dir)[0].count_params()
+    styles, config = model_folder.read_styles(model_dir)
+    assert style_set.names(styles) == ["red_style", "blue_style"]
+    assert config["teacher"] == teacher_dir
+    assert os.path.exists(os.path.join(model_dir, "model.keras"))
+
+
+def test_a_teacher_with_other_styles_is_refused(teacher_dir, photo_dir,
+                                                style_files, tmp_path):
+    with pytest.raises(ValueError, match=r"Cannot distill from .*order"):
+        train_lib.train(_tiny_config(
+            photo_dir, list(reversed(style_files)), str(tmp_path / "run"),
+            "pastiche", teacher=teacher_dir))
