@@ -121,6 +121,8 @@ def main(argv):
               "seconds_per_image": seconds,
               "mean_content_loss": evaluate.mean_score(scores, "content_loss"),
               "mean_style_loss": evaluate.mean_score(scores, "style_loss"),
+              "mean_style_loss_by_layer": evaluate.mean_style_loss_by_layer(
+                  scores),
               "mean_white_fraction": evaluate.mean_score(scores,
                                                          "white_fraction"),
               "styles": [dataclasses.asdict(s) for s in scores]}

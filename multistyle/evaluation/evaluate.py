@@ -43,6 +43,8 @@ class StyleScore:
     # first shows the bright blob artifact of undertrained networks.
     white_fraction: float = float("nan")
     painting_white_fraction: float = float("nan")
+    # The style loss's terms, one per style layer (they add up to it).
+    style_loss_by_layer: dict = dataclasses.field(default_factory=dict)
 
 
 WHITE_LEVEL = 0.92
@@ -88,21 +90,23 @@ def load_photos(paths, size, square=False):
 
 
 def _scores(extractor, content_layers, style_layers, photo, painted, grams):
-    """Content and style loss of one painted photo (HWC arrays)."""
+    """Content loss and the style loss of each style layer, of one painted
+    photo (HWC arrays), as one row."""
     photo_features = extractor(photo[None])
     painted_features = extractor(painted[None])
     content = sum(float(np.asarray(losses.content_loss(
         painted_features[n], photo_features[n]))[0]) for n in content_layers)
-    style = sum(float(np.asarray(losses.style_loss(
-        painted_features[n], grams[n]))[0]) for n in style_layers)
-    return content, style
+    return [content] + [float(np.asarray(losses.style_loss(
+        painted_features[n], grams[n]))[0]) for n in style_layers]
 
 
 def _mean_scores(extractor, content_layers, style_layers, photos, painted,
                  grams):
-    pairs = [_scores(extractor, content_layers, style_layers, photo, out,
-                     grams) for photo, out in zip(photos, painted)]
-    return tuple(float(np.mean(column)) for column in zip(*pairs))
+    """Mean content loss, style loss, and style loss by layer (a dict)."""
+    rows = [_scores(extractor, content_layers, style_layers, photo, out,
+                    grams) for photo, out in zip(photos, painted)]
+    content, *by_layer = (float(v) for v in np.mean(rows, axis=0))
+    return content, sum(by_layer), dict(zip(style_layers, by_layer))
 
 
 def evaluate(network, styles, style_images, photos, vgg, content_layers,
@@ -142,9 +146,10 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
         painted = [np.asarray(network(photo[None], weights))[0]
                    for photo in photos]
         seconds += time.perf_counter() - start
+        content, style_loss, by_layer = _mean_scores(
+            extractor, content_layers, style_layers, photos, painted, grams)
         score = StyleScore(
-            style.name, *_mean_scores(extractor, content_layers,
-                                      style_layers, photos, painted, grams),
+            style.name, content, style_loss, style_loss_by_layer=by_layer,
             white_fraction=float(np.mean([
                 new_white_fraction(photo, out)
                 for photo, out in zip(photos, painted)])),
@@ -157,7 +162,7 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
                 num_steps=reference_steps, verbose=0)[0]
                 for photo in photos[:reference_photos]]
             (score.reference_content_loss,
-             score.reference_style_loss) = _mean_scores(
+             score.reference_style_loss, _) = _mean_scores(
                  extractor, content_layers, style_layers,
                  photos[:reference_photos], optimized, grams)
         scores.append(score)
@@ -183,6 +188,13 @@ def mean_score(scores, key):
     return float(np.mean(finite)) if finite else float("nan")
 
 
+def mean_style_loss_by_layer(scores):
+    """Each style layer's term of the style loss, mean over styles."""
+    layers = scores[0].style_loss_by_layer if scores else {}
+    return {layer: float(np.mean([s.style_loss_by_layer[layer]
+                                  for s in scores])) for layer in layers}
+
+
 def _number(value):
     return f"{value:.3f}" if np.isfinite(value) else "n/a"
 
@@ -203,6 +215,14 @@ def markdown_report(scores, seconds_per_image, settings, grid_file=None):
         lines.append(f"| {s.name} | {cells} |")
     means = " | ".join(_number(mean_score(scores, key)) for key in keys)
     lines.append(f"| **mean** | {means} |")
+    by_layer = mean_style_loss_by_layer(scores)
+    if by_layer:
+        lines += ["", "Style loss by layer (mean over styles; the terms add "
+                  "up to the style loss):", "",
+                  "| " + " | ".join(by_layer) + " |",
+                  "|" + "---:|" * len(by_layer),
+                  "| " + " | ".join(_number(v) for v in by_layer.values())
+                  + " |"]
     if grid_file:
         lines += ["", f"![styles]({grid_file})"]
     return "\n".join(lines) + "\n"

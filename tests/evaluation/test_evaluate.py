@@ -43,6 +43,9 @@ def test_a_copy_of_the_photo_has_zero_content_loss(vgg, style_files,
         assert score.content_loss == pytest.approx(0.0, abs=1e-6)
         assert score.style_loss > 0.01
         assert np.isnan(score.reference_style_loss)
+        assert list(score.style_loss_by_layer) == _STYLE
+        assert sum(score.style_loss_by_layer.values()) == pytest.approx(
+            score.style_loss)
     assert seconds >= 0
 
 
@@ -119,6 +122,18 @@ def test_markdown_report_has_a_row_per_style_and_the_mean():
     assert "12.0 ms" in text
 
 
+def test_markdown_report_breaks_the_style_loss_down_by_layer():
+    scores = [evaluate.StyleScore("a", 0.1, 2.0, style_loss_by_layer={
+                  "block1_conv1": 0.5, "block5_conv1": 1.5}),
+              evaluate.StyleScore("b", 0.3, 4.0, style_loss_by_layer={
+                  "block1_conv1": 1.5, "block5_conv1": 2.5})]
+    assert evaluate.mean_style_loss_by_layer(scores) == {
+        "block1_conv1": 1.0, "block5_conv1": 2.0}
+    text = evaluate.markdown_report(scores, 0.012, {"photos": 2})
+    assert ("| block1_conv1 | block5_conv1 |\n|---:|---:|\n"
+            "| 1.000 | 2.000 |") in text
+
+
 def test_missing_painting_says_to_pass_styles_dir(tmp_path):
     style = style_set.Style("gone", source=str(tmp_path / "gone.jpg"))
     with pytest.raises(FileNotFoundError, match="`styles_dir`"):
@@ -143,6 +158,8 @@ def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
                                                      "blue_style"]
     assert report["settings"]["photos"] == 3  # Every 2nd of 6 photos.
     assert report["settings"]["photo_size"] == "long side"
+    assert sum(report["mean_style_loss_by_layer"].values()) == pytest.approx(
+        report["mean_style_loss"])
     assert "| red_style |" in (out / "report.md").read_text()
     assert "![styles](grid.jpg)" in (out / "report.md").read_text()
     with Image.open(out / "grid.jpg") as sheet:
