@@ -19,7 +19,11 @@ _CONSOLE_SCRIPTS = [
     "multistyle-grid=multistyle.cli.grid:run",
     "multistyle-styles=multistyle.cli.styles:run",
     "multistyle-video=multistyle.cli.video:run",
+    "multistyle-serve=multistyle.cli.serve:run",
 ]
+# multistyle-serve's HTTP stack (the "serve" extra): Starlette routes on
+# uvicorn; python-multipart parses form uploads.
+_SERVE = ["starlette", "uvicorn", "python-multipart"]
 
 setuptools.setup(
     name="multistyle",
@@ -32,6 +36,8 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=setuptools.find_packages(include=["multistyle", "multistyle.*"]),
+    # The page multistyle-serve serves (HTML, CSS, JS; no build step).
+    package_data={"multistyle.serving": ["static/*"]},
     install_requires=[
         # TensorFlow is Keras' default backend, and it alone exports the
         # SavedModel; JAX is optional (the "jax" extra).
@@ -56,7 +62,10 @@ setuptools.setup(
     ],
     extras_require={
         "jax": ["jax"],
-        "test": ["pytest"],
+        "serve": _SERVE,
+        # httpx: Starlette's TestClient; selenium drives Debian's chromium
+        # (apt, see .ci/run) in the browser test of the page.
+        "test": ["pytest", *_SERVE, "httpx", "selenium"],
     },
     entry_points={"console_scripts": _CONSOLE_SCRIPTS},
 )

@@ -1,0 +1,123 @@
+"""Serves a page where sliders blend the styles live, and an HTTP API.
+
+Open the printed URL: drop a photo (or use the webcam), move the style
+sliders and the preview repaints as they move (painted small, with the
+fast preview model); "Download full size" paints the photo at its own
+resolution with the full model. Scripts use the same API: POST
+/v1/stylize (a photo in, PNG or JPEG out), GET /v1/styles, GET /healthz,
+and TensorFlow Serving's POST /v1/models/NAME:predict. It listens on
+127.0.0.1 (this machine only) unless --host says otherwise; Ctrl+C stops
+it. Needs the serve extra: pip install -e ".[serve]".
+
+Examples:
+    multistyle-serve
+    multistyle-serve --model=saved_models/multistyle16 --port=8000
+    curl -F image=@photo.jpg -F weights=starry_night=0.7,udnie=0.3 \\
+        http://127.0.0.1:8080/v1/stylize -o painted.png
+"""
+
+import dataclasses
+
+from absl import app
+from absl import flags
+
+from multistyle.cli import app_runner
+from multistyle.cli import inference_flags
+from multistyle.serving import limits as limits_lib
+
+flags.declare_key_flag("model")
+_DEFAULTS = limits_lib.Limits()
+_PREVIEW_MODEL = flags.DEFINE_string(
+    "preview_model", None,
+    "Model folder with the same styles for the live preview, the faster "
+    "the better. Default: the --model folder's _lite sibling if there is "
+    "one (saved_models/multistyle16_lite), else --model.")
+_HOST = flags.DEFINE_string(
+    "host", "127.0.0.1",
+    "Address to listen on. 127.0.0.1 serves this machine only; 0.0.0.0 "
+    "serves every network the machine is on.")
+_PORT = flags.DEFINE_integer(
+    "port", 8080, "TCP port to listen on; 0 picks a free one.",
+    lower_bound=0, upper_bound=65535)
+_MODEL_NAME = flags.DEFINE_string(
+    "model_name", None,
+    "The model's name in TF Serving URLs (/v1/models/NAME:predict). "
+    "Default: the model folder's name.")
+_MAX_UPLOAD_MB = flags.DEFINE_float(
+    "max_upload_mb", _DEFAULTS.max_upload_mb,
+    "Largest request body, MiB; larger ones get 413.")
+_MAX_PIXELS = flags.DEFINE_integer(
+    "max_pixels", _DEFAULTS.max_pixels,
+    "Largest photo, width x height; larger ones (and decompression bombs) "
+    "get 400.")
+_MAX_IN_FLIGHT = flags.DEFINE_integer(
+    "max_in_flight", _DEFAULTS.max_in_flight,
+    "Paintings at once (worker threads); more requests wait in the queue.")
+_MAX_QUEUE = flags.DEFINE_integer(
+    "max_queue", _DEFAULTS.max_queue,
+    "Requests that may wait for a painting; when the queue is full, more "
+    "get 503 with Retry-After at once.")
+_TIMEOUT = flags.DEFINE_float(
+    "timeout", _DEFAULTS.timeout,
+    "Seconds a request may take, waiting included; later ones get 504.")
+_PREVIEW_SIZE = flags.DEFINE_integer(
+    "preview_size", _DEFAULTS.preview_size,
+    "Long side of previews, pixels.")
+_ACCESS_LOG = flags.DEFINE_bool(
+    "access_log", False, "Log one line per request (uvicorn's access log).")
+
+HELP_GROUPS = (
+    ("Model", ("model=FOLDER", "preview_model=FOLDER", "model_name=NAME")),
+    ("Network", ("host=ADDRESS", "port=PORT", "access_log")),
+    ("Limits", ("max_upload_mb=MIB", "max_pixels=N", "max_in_flight=N",
+                "max_queue=N", "timeout=SECONDS", "preview_size=PIXELS")),
+)
+
+
+def help_notes():
+    return (inference_flags.default_styles_note(),)
+
+
+def _limits():
+    """The limits from their flags (named as `Limits`' fields)."""
+    return limits_lib.Limits(**{
+        field.name: flags.FLAGS[field.name].value
+        for field in dataclasses.fields(limits_lib.Limits)
+        if field.name in flags.FLAGS})
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    limits = _limits()
+    try:
+        from multistyle.serving import app as app_lib
+        from multistyle.serving import painter as painter_lib
+        from multistyle.serving import server
+    except ImportError as e:
+        raise ValueError(
+            f"multistyle-serve needs the serve extra ({e}): "
+            'pip install -e ".[serve]"') from e
+    model = inference_flags.model_dir()
+    painter = painter_lib.Painter(
+        model, _PREVIEW_MODEL.value or painter_lib.default_preview_model(
+            model))
+    application = app_lib.create_app(painter, limits, _MODEL_NAME.value)
+    sock = server.bind(_HOST.value, _PORT.value)
+    print(f"Serving {model} ({len(painter.style_names)} styles; previews: "
+          f"{painter.preview.model_dir}, {painter.preview.runtime}).\n"
+          f"Open {server.url(sock)} in a browser; Ctrl+C stops.",
+          flush=True)
+    if _HOST.value not in (server.LOOPBACK, "localhost", "::1"):
+        print(f"Listening on {_HOST.value}: anyone who can reach this "
+              "machine can use the server.", flush=True)
+    server.make_server(application, _ACCESS_LOG.value).run(sockets=[sock])
+    return 0
+
+
+def run():
+    app_runner.run(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,156 @@
+"""A `POST /v1/stylize` request -> the photo's bytes and how to paint it.
+
+The photo comes as the multipart field `image` or as the whole request
+body; the options as form fields or query parameters (not both for one
+option):
+
+- `weights`: `name=value,...` or one value per style (`0.5,0.5,0,...`,
+  brackets allowed); or `style`: one style by name or index. Neither:
+  the first style. `normalize` (default true) scales weights to sum 1.
+- `strength` (0 to 1), `preserve_color` (true/false), `stroke_scale`
+  (0.25 to 8), `max_size` (long side, pixels).
+- `preview` (true/false): paint with the fast preview model, at the
+  server's preview size unless `max_size` says otherwise.
+- `format`: `png` (default) or `jpeg`.
+
+Unknown fields are refused, so a typo is not silently ignored. Nothing
+from a request names a file: the photo is bytes in memory.
+"""
+
+import dataclasses
+
+from starlette import datastructures
+
+from multistyle.inference import stylizer as stylizer_lib
+from multistyle.serving import errors
+from multistyle.serving import painter as painter_lib
+
+FIELDS = ("image", "weights", "style", "normalize", "strength",
+          "preserve_color", "stroke_scale", "max_size", "preview", "format")
+FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG"}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+@dataclasses.dataclass(frozen=True)
+class StylizeRequest:
+    """A parsed `/v1/stylize` request.
+
+    Args:
+        image: The photo's bytes (not decoded yet: that is painting work).
+        options: A `painter.PaintOptions`.
+        format: `"PNG"` or `"JPEG"`.
+    """
+
+    image: bytes
+    options: painter_lib.PaintOptions
+    format: str
+
+
+def _bool(name, text):
+    value = text.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ValueError(f"`{name}` must be true or false. Received: "
+                     f"{name}={text!r}")
+
+
+def _number(name, text, kind=float):
+    try:
+        return kind(text.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"`{name}` must be {what}. Received: "
+                         f"{name}={text!r}") from None
+
+
+async def _fields(request, max_files=1):
+    """The request's fields (form and query, each given once) and the
+    photo's bytes."""
+    fields = {}
+    for name, value in request.query_params.multi_items():
+        if name in fields:
+            raise ValueError(f"`{name}` is given more than once.")
+        fields[name] = value
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data",
+                                "application/x-www-form-urlencoded")):
+        async with request.form(max_files=max_files,
+                                max_fields=len(FIELDS)) as form:
+            for name, value in form.multi_items():
+                if name in fields:
+                    raise ValueError(
+                        f"`{name}` is given more than once (as a form "
+                        "field and a query parameter, or twice).")
+                if isinstance(value, datastructures.UploadFile):
+                    if name != "image":
+                        raise ValueError(
+                            f"Only the field `image` may be a file. "
+                            f"Received a file as `{name}`.")
+                    value = await value.read()
+                fields[name] = value
+        if not isinstance(fields.get("image", b""), bytes):
+            raise ValueError("The field `image` must be a file upload.")
+    else:
+        if "image" in fields:
+            raise ValueError(
+                "`image` cannot be a query parameter: send the photo as the "
+                "request body or as the multipart field `image`.")
+        fields["image"] = await request.body()
+    unknown = sorted(set(fields) - set(FIELDS))
+    if unknown:
+        raise ValueError(
+            f"Unknown field(s) {', '.join(unknown)}. The fields are: "
+            f"{', '.join(FIELDS)}.")
+    return fields
+
+
+def _options(fields, painter, preview_size):
+    weights = fields.get("weights")
+    if weights is not None:
+        weights = weights.strip().strip("[]")
+    preview = _bool("preview", fields.get("preview", "false"))
+    max_size = fields.get("max_size")
+    max_size = (_number("max_size", max_size, int) if max_size is not None
+                else preview_size if preview else None)
+    options = painter_lib.PaintOptions(
+        weights=painter.weights(
+            weights, fields.get("style"),
+            normalize=_bool("normalize", fields.get("normalize", "true"))),
+        strength=_number("strength", fields.get("strength", "1")),
+        preserve_color=_bool("preserve_color",
+                             fields.get("preserve_color", "false")),
+        stroke_scale=_number("stroke_scale",
+                             fields.get("stroke_scale", "1")),
+        max_size=max_size, preview=preview)
+    stylizer_lib.check_options(options.strength, options.max_size,
+                               stroke_scale=options.stroke_scale)
+    return options
+
+
+async def parse(request, painter, preview_size):
+    """Reads a `/v1/stylize` request (see the module docstring).
+
+    Args:
+        request: A Starlette request.
+        painter: The `Painter` (its style names check the weights).
+        preview_size: Long side of previews without `max_size`.
+
+    Returns:
+        A `StylizeRequest`.
+
+    Raises:
+        ApiError: 400, saying which field was wrong and what it takes
+            (the style weights' errors list the valid names).
+    """
+    try:
+        fields = await _fields(request)
+        fmt = fields.get("format", "png").strip().lower()
+        if fmt not in FORMATS:
+            raise ValueError(f"`format` must be png or jpeg. Received: "
+                             f"format={fmt!r}")
+        return StylizeRequest(image=fields["image"],
+                              options=_options(fields, painter, preview_size),
+                              format=FORMATS[fmt])
+    except ValueError as e:
+        raise errors.bad_request(e) from e
