@@ -20,6 +20,7 @@ from a request names a file: the photo is bytes in memory.
 import dataclasses
 
 from starlette import datastructures
+from starlette import exceptions
 
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.serving import errors
@@ -64,7 +65,7 @@ def _number(name, text, kind=float):
                          f"{name}={text!r}") from None
 
 
-async def _fields(request, max_files=1):
+async def _fields(request):
     """The request's fields (form and query, each given once) and the
     photo's bytes."""
     fields = {}
@@ -75,8 +76,14 @@ async def _fields(request, max_files=1):
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("multipart/form-data",
                                 "application/x-www-form-urlencoded")):
-        async with request.form(max_files=max_files,
-                                max_fields=len(FIELDS)) as form:
+        try:
+            form = await request.form(max_files=1,
+                                      max_fields=len(FIELDS))
+        except exceptions.HTTPException as e:
+            raise ValueError(
+                f"Cannot read the form ({e.detail}). Send one file, as the "
+                "field `image`, and the options as text fields.") from e
+        try:
             for name, value in form.multi_items():
                 if name in fields:
                     raise ValueError(
@@ -89,7 +96,10 @@ async def _fields(request, max_files=1):
                             f"Received a file as `{name}`.")
                     value = await value.read()
                 fields[name] = value
-        if not isinstance(fields.get("image", b""), bytes):
+        finally:
+            await form.close()
+        fields.setdefault("image", b"")  # Missing: "the upload is empty".
+        if not isinstance(fields["image"], bytes):
             raise ValueError("The field `image` must be a file upload.")
     else:
         if "image" in fields:
