@@ -111,7 +111,12 @@ def main(argv):
     if _HOST.value not in (server.LOOPBACK, "localhost", "::1"):
         print(f"Listening on {_HOST.value}: anyone who can reach this "
               "machine can use the server.", flush=True)
-    server.make_server(application, _ACCESS_LOG.value).run(sockets=[sock])
+    try:
+        server.make_server(application, _ACCESS_LOG.value).run(
+            sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C once it stopped.
+        pass
+    print("Stopped.", flush=True)
     return 0
 
 

@@ -18,7 +18,8 @@ const state = {
   webcam: null,       // The MediaStream while the webcam is on.
   busy: false,        // A preview request is in flight.
   wanted: false,      // The controls changed since it was sent.
-  shown: null,        // Object URL of the preview on screen.
+  shown: null,        // Object URL of the preview on screen,
+  shownBlob: null,    // and the painting itself.
 };
 
 function setStatus(text, isError = false) {
@@ -69,6 +70,7 @@ function showPreview(blob, params, milliseconds) {
   const image = $("preview");
   const old = state.shown;
   state.shown = URL.createObjectURL(blob);
+  state.shownBlob = blob;
   image.src = state.shown;
   image.dataset.params = params.toString();
   image.dataset.updates = String(Number(image.dataset.updates || 0) + 1);

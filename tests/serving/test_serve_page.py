@@ -1,0 +1,164 @@
+"""The page in a real browser: Debian's chromium, headless, driven by
+Selenium, on a real uvicorn server on 127.0.0.1.
+
+It loads the page, uploads a photo, moves two sliders, and checks that
+the preview changed, that it is what the API paints for the same photo
+and weights, and that the console stayed clean. A screenshot goes to
+$MULTISTYLE_TEST_ARTIFACTS (else the test's tmp folder).
+"""
+
+import base64
+import os
+import shutil
+import threading
+import urllib.parse
+
+import httpx
+import numpy as np
+import pytest
+
+from multistyle.serving import app as app_lib
+from multistyle.serving import server
+from tests.conftest import REPO_ROOT
+from tests.conftest import _required_in_ci
+from tests.serving.conftest import decoded
+
+PHOTO = os.path.join(REPO_ROOT, "samples", "astronaut.jpg")  # 512x512.
+ARTIFACTS_ENV = "MULTISTYLE_TEST_ARTIFACTS"
+# The page and the API paint the same bytes with the same network, so the
+# two JPEGs decode alike; one uint8 level allows for a decoder difference.
+TOLERANCE = 1
+# In the page's scope: its `state` and helpers (app.js is a classic
+# script, so its top-level names are global).
+_SETTLED = """
+const params = paintParams();
+params.set("preview", "true");
+params.set("format", "jpeg");
+return !state.busy && !state.wanted &&
+    $("preview").dataset.params === params.toString();
+"""
+_SHOWN = """
+const done = arguments[arguments.length - 1];
+const base64 = async (blob) => {
+  let text = "";
+  for (const byte of new Uint8Array(await blob.arrayBuffer())) {
+    text += String.fromCharCode(byte);
+  }
+  return btoa(text);
+};
+(async () => done({
+  painting: await base64(state.shownBlob),
+  photo: await base64(state.previewPhoto),
+  params: $("preview").dataset.params,
+}))();
+"""
+
+
+@pytest.fixture(scope="module")
+def live_server(lite_painter):
+    """The lite model's app on uvicorn, on a free port: its URL."""
+    app = app_lib.create_app(lite_painter)
+    sock = server.bind(server.LOOPBACK, 0)
+    uvicorn_server = server.make_server(app)
+    thread = threading.Thread(target=uvicorn_server.run,
+                              kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield server.url(sock)
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium, its console log kept."""
+    chromium, driver_path = shutil.which("chromium"), shutil.which(
+        "chromedriver")
+    if not (chromium and driver_path):
+        _required_in_ci("the browser test needs Debian's chromium and "
+                        "chromium-driver (apt-get install -y chromium "
+                        "chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome import service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--window-size=1280,860",
+                     "--hide-scrollbars"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=service.Service(driver_path),
+                              options=options)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(driver, script, seconds=30):
+    from selenium.webdriver.support import ui
+
+    ui.WebDriverWait(driver, seconds, poll_frequency=0.05).until(
+        lambda d: d.execute_script(script))
+
+
+def _move_slider(driver, slider_id, fraction):
+    """Clicks the slider at `fraction` of its width, as a user would."""
+    from selenium.webdriver.common import action_chains
+    from selenium.webdriver.common.by import By
+
+    slider = driver.find_element(By.ID, slider_id)
+    offset = int((fraction - 0.5) * slider.size["width"])
+    action_chains.ActionChains(driver).move_to_element_with_offset(
+        slider, offset, 0).click().perform()
+
+
+def _shown(driver):
+    shown = driver.execute_async_script(_SHOWN)
+    return (base64.b64decode(shown["painting"]),
+            base64.b64decode(shown["photo"]), shown["params"])
+
+
+def _artifacts_dir(tmp_path):
+    folder = os.environ.get(ARTIFACTS_ENV) or str(tmp_path)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
+                                                       tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(live_server)
+    _wait(browser, "return document.querySelectorAll('.style-row')"
+                   ".length === 16;")
+    browser.find_element(By.ID, "file-input").send_keys(PHOTO)
+    _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
+    first, _, _ = _shown(browser)
+
+    _move_slider(browser, "w-0", 0.3)   # starry_night down to ~0.3,
+    _move_slider(browser, "w-4", 0.8)   # great_wave up to ~0.8.
+    _wait(browser, _SETTLED)
+    painting, photo, params = _shown(browser)
+    api = httpx.post(f"{live_server}v1/stylize?{params}",
+                     files={"image": ("photo", photo)}, timeout=30)
+
+    weights = dict(pair.split("=") for pair in urllib.parse.parse_qs(
+        params)["weights"][0].split(","))
+    assert weights.keys() == {"starry_night", "great_wave"}
+    assert float(weights["starry_night"]) == pytest.approx(0.3, abs=0.03)
+    assert float(weights["great_wave"]) == pytest.approx(0.8, abs=0.03)
+    assert max(decoded(photo).shape) == 384  # Downsized in the browser.
+    assert np.abs(decoded(painting).astype(int) - decoded(first)).mean() > 2
+    assert api.status_code == 200
+    difference = np.abs(decoded(painting).astype(int) - decoded(api.content))
+    assert difference.max() <= TOLERANCE
+    browser.save_screenshot(os.path.join(_artifacts_dir(tmp_path),
+                                         "serve_page.png"))
+    errors = [entry for entry in browser.get_log("browser")
+              if entry["level"] == "SEVERE"]
+    assert errors == []
