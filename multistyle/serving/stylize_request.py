@@ -1,8 +1,8 @@
 """A `POST /v1/stylize` request -> the photo's bytes and how to paint it.
 
 The photo comes as the multipart field `image` or as the whole request
-body; the options as form fields or query parameters (not both for one
-option):
+body (whatever its content type says); the options as multipart fields or
+query parameters (not both for one option):
 
 - `weights`: `name=value,...` or one value per style (`0.5,0.5,0,...`,
   brackets allowed); or `style`: one style by name or index. Neither:
@@ -74,8 +74,9 @@ async def _fields(request):
             raise ValueError(f"`{name}` is given more than once.")
         fields[name] = value
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("multipart/form-data",
-                                "application/x-www-form-urlencoded")):
+    # A urlencoded form cannot carry a file; it is what `curl
+    # --data-binary` labels a photo, so it counts as a raw body.
+    if content_type.startswith("multipart/form-data"):
         try:
             form = await request.form(max_files=1,
                                       max_fields=len(FIELDS))

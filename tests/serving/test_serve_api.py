@@ -102,6 +102,14 @@ def test_raw_body_with_query_parameters_paints_the_same(client, png):
     assert raw.content == multipart.content
 
 
+def test_raw_body_labelled_as_a_form_is_the_photo(client, png):
+    # `curl --data-binary @photo.jpg` sends this content type.
+    response = client.post("/v1/stylize", content=png, headers={
+        "content-type": "application/x-www-form-urlencoded"})
+
+    assert response.status_code == 200
+
+
 def test_weight_vector_equals_named_weights(client, lite_painter, png):
     vector = np.zeros(16)
     vector[[0, 4]] = [0.7, 0.3]

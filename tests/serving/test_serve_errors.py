@@ -81,9 +81,12 @@ def test_form_without_a_photo_gets_400(client):
 
 
 def test_image_form_field_must_be_a_file(client):
-    response = client.post("/v1/stylize", data={"image": "/etc/passwd"})
+    as_text = client.post("/v1/stylize",
+                          files={"image": (None, "/etc/passwd")})
+    urlencoded = client.post("/v1/stylize", data={"image": "/etc/passwd"})
 
-    assert "must be a file upload" in _error(response, 400)
+    assert "must be a file upload" in _error(as_text, 400)
+    assert "not a JPEG, PNG, WebP or BMP" in _error(urlencoded, 400)
 
 
 @pytest.mark.parametrize("body, message", [
