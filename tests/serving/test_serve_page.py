@@ -72,8 +72,9 @@ def live_server(lite_painter):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Headless chromium, its console log kept."""
+def browser(tmp_path_factory):
+    """Headless chromium, its console log kept, downloading into its
+    `download_dir`."""
     chromium, driver_path = shutil.which("chromium"), shutil.which(
         "chromedriver")
     if not (chromium and driver_path):
@@ -87,23 +88,33 @@ def browser():
     options.binary_location = chromium
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
                      "--disable-dev-shm-usage", "--window-size=1280,860",
-                     "--hide-scrollbars"):
+                     "--hide-scrollbars",
+                     # A test pattern as the webcam, allowed without asking.
+                     "--use-fake-device-for-media-stream",
+                     "--use-fake-ui-for-media-stream"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=service.Service(driver_path),
                               options=options)
     driver.set_script_timeout(30)
+    driver.download_dir = str(tmp_path_factory.mktemp("downloads"))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {
+        "behavior": "allow", "downloadPath": driver.download_dir})
     try:
         yield driver
     finally:
         driver.quit()
 
 
-def _wait(driver, script, seconds=30):
+def _wait(driver, condition, seconds=30):
+    """Waits until `condition` (JS returning a truth, or a function of
+    nothing) holds."""
     from selenium.webdriver.support import ui
 
+    check = condition if callable(condition) else (
+        lambda: driver.execute_script(condition))
     ui.WebDriverWait(driver, seconds, poll_frequency=0.05).until(
-        lambda d: d.execute_script(script))
+        lambda unused_driver: check())
 
 
 def _move_slider(driver, slider_id, fraction):
@@ -123,6 +134,17 @@ def _shown(driver):
             base64.b64decode(shown["photo"]), shown["params"])
 
 
+def _console_errors(driver):
+    return [entry for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE"]
+
+
+def _open_page(driver, url):
+    driver.get(url)
+    _wait(driver, "return document.querySelectorAll('.style-row')"
+                  ".length === 16;")
+
+
 def _artifacts_dir(tmp_path):
     folder = os.environ.get(ARTIFACTS_ENV) or str(tmp_path)
     os.makedirs(folder, exist_ok=True)
@@ -133,9 +155,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
                                                        tmp_path):
     from selenium.webdriver.common.by import By
 
-    browser.get(live_server)
-    _wait(browser, "return document.querySelectorAll('.style-row')"
-                   ".length === 16;")
+    _open_page(browser, live_server)
     browser.find_element(By.ID, "file-input").send_keys(PHOTO)
     _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
     first, _, _ = _shown(browser)
@@ -159,6 +179,34 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
     assert difference.max() <= TOLERANCE
     browser.save_screenshot(os.path.join(_artifacts_dir(tmp_path),
                                          "serve_page.png"))
-    errors = [entry for entry in browser.get_log("browser")
-              if entry["level"] == "SEVERE"]
-    assert errors == []
+    assert _console_errors(browser) == []
+
+
+def test_download_paints_the_photo_at_its_own_size(live_server, browser):
+    from selenium.webdriver.common.by import By
+
+    _open_page(browser, live_server)
+    browser.find_element(By.ID, "file-input").send_keys(PHOTO)
+    _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
+    browser.find_element(By.ID, "download").click()
+    path = os.path.join(browser.download_dir, "astronaut-painted.jpg")
+    _wait(browser, "return $('status').textContent.startsWith('Full size');")
+    _wait(browser, lambda: os.path.isfile(path))
+
+    assert decoded(open(path, "rb").read()).shape == (512, 512, 3)
+    assert _console_errors(browser) == []
+
+
+def test_webcam_frames_repaint_live(live_server, browser):
+    from selenium.webdriver.common.by import By
+
+    _open_page(browser, live_server)
+    browser.find_element(By.ID, "webcam-button").click()
+    _wait(browser, "return $('preview').dataset.updates >= 3;")
+    browser.find_element(By.ID, "webcam-toggle").click()  # Off again.
+    _wait(browser, "return state.webcam === null && !state.busy;")
+    painting, _, _ = _shown(browser)
+
+    # Chromium's fake camera is 640x480; previews are 384 px long.
+    assert decoded(painting).shape == (288, 384, 3)
+    assert _console_errors(browser) == []
