@@ -38,7 +38,7 @@ class PaintOptions:
     strength: float = 1.0
     preserve_color: bool = False
     stroke_scale: float = 1.0
-    max_size: int = None
+    max_size: int | None = None
     preview: bool = False
 
 

@@ -19,18 +19,20 @@ from PIL import ImageOps
 from multistyle import image_io
 
 SIZE = 96
-_SWATCH_SIZE = 128  # Painted larger, so strokes show, then shrunk.
+SWATCH_SIZE = 128  # Painted larger, so strokes show, then shrunk.
 
 
 def painting_path(style, index, model_dir, config):
     """The painting file of style `index`, or None if it is not here.
 
-    Looks at the style's `source` (as given, then beside the model
+    Looks at the style's `source` (if absolute, then beside the model
     folder) and at the training config's `styles` (the file at the
     style's position, or one with the source's name in a listed folder).
     """
     source = style.source or ""
-    candidates = [source, os.path.join(model_dir, source)]
+    # A relative source is beside the model folder, never in the cwd.
+    candidates = [source] if os.path.isabs(source) else []
+    candidates.append(os.path.join(model_dir, source))
     listed = config.get("styles")
     listed = [listed] if isinstance(listed, str) else list(listed or [])
     if index < len(listed):
@@ -50,7 +52,7 @@ def _read_small(path):
         return image_io.to_rgb_array(image)
 
 
-def swatch_photo(size=_SWATCH_SIZE):
+def swatch_photo(size=SWATCH_SIZE):
     """The built-in swatch picture: uint8 RGB `(size, size, 3)`, a sky
     gradient, a sun and a wavy sea."""
     y, x = np.mgrid[0:size, 0:size].astype(np.float32) / size

@@ -21,6 +21,13 @@ from tests.serving.conftest import photo_array
 MIX = "starry_night=0.7,great_wave=0.3"
 
 
+@pytest.fixture(scope="module")
+def keras_painter(model_dir):
+    """The real painter of a model folder with only `model.keras` (the
+    Keras backend runs it)."""
+    return painter_lib.Painter(model_dir)
+
+
 def _expected(painter, photo, spec=MIX, **options):
     return np.asarray(painter.full.stylize(photo, painter.weights(spec),
                                            **options))
@@ -52,8 +59,8 @@ def test_thumbnail_is_the_painting_when_its_file_is_there(tmp_path,
     assert path == str(tmp_path / "starry_night.jpg")
 
 
-def test_swatch_thumbnails_when_paintings_are_missing(serve, model_dir):
-    with serve(painter_lib.Painter(model_dir)) as client:
+def test_swatch_thumbnails_when_paintings_are_missing(serve, keras_painter):
+    with serve(keras_painter) as client:
         styles = client.get("/v1/styles").json()["styles"]
 
     assert {s["thumbnail_source"] for s in styles} == {"swatch"}
@@ -157,17 +164,18 @@ def test_strength_zero_gives_the_photo_back(client):
     np.testing.assert_array_equal(decoded(response.content), photo)
 
 
-def test_serves_model_keras_on_this_backend(serve, model_dir, png):
-    painter = painter_lib.Painter(model_dir)
-    with serve(painter) as client:
-        response = client.post("/v1/stylize", content=png,
+def test_serves_model_keras_on_this_backend(serve, keras_painter):
+    # The swatches' size: on JAX, one compiled shape serves both.
+    photo = photo_array(thumbnails.SWATCH_SIZE, thumbnails.SWATCH_SIZE)
+    with serve(keras_painter) as client:
+        response = client.post("/v1/stylize", content=encoded(photo),
                                params={"weights": "great_wave=1"})
 
-    assert painter.full.runtime != "tflite"
+    assert keras_painter.full.runtime != "tflite"
     assert response.status_code == 200
     np.testing.assert_array_equal(
         decoded(response.content),
-        _expected(painter, decoded(png), "great_wave=1"))
+        _expected(keras_painter, photo, "great_wave=1"))
 
 
 def _tf_request(images, weights, columnar):
