@@ -1,6 +1,7 @@
 """Bad input to every route: the right status and a message that says what
 was wrong and how to fix it."""
 
+import asyncio
 import io
 import json
 import struct
@@ -10,6 +11,7 @@ import numpy as np
 from PIL import Image
 import pytest
 
+from multistyle.serving import upload_limit
 from tests.serving.conftest import encoded
 from tests.serving.conftest import photo_array
 
@@ -230,3 +232,36 @@ def test_predict_over_the_upload_cap_gets_413(serve, lite_painter):
             "images": [_image(20, 20)], "style_weights": [_ONE_HOT]}})
 
     assert "`max_upload_mb`" in _error(response, 413)
+
+
+def test_malformed_content_length_gets_400():
+    app_called, sent = [], []
+
+    async def app(scope, receive, send):
+        app_called.append(scope)
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    limited = upload_limit.UploadSizeLimit(app, max_bytes=100)
+    asyncio.run(limited({"type": "http", "headers": [
+        (b"content-length", b"lots")]}, receive, send))
+
+    assert not app_called
+    assert sent[0]["status"] == 400
+    assert b"Content-Length header must be a whole number" in sent[1]["body"]
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../app.py", "/static/%2e%2e/app.py", "/static/../../setup.py"])
+def test_static_files_stay_in_their_folder(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_status_of_an_unknown_model_gets_404(client):
+    message = _error(client.get("/v1/models/multistyle16"), 404)
+
+    assert "serves 'multistyle16_lite'" in message
