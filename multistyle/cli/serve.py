@@ -22,11 +22,11 @@ from absl import app
 from absl import flags
 
 from multistyle.cli import app_runner
+from multistyle.cli import config_flags
 from multistyle.cli import inference_flags
 from multistyle.serving import limits as limits_lib
 
 flags.declare_key_flag("model")
-_DEFAULTS = limits_lib.Limits()
 _PREVIEW_MODEL = flags.DEFINE_string(
     "preview_model", None,
     "Model folder with the same styles for the live preview, the faster "
@@ -43,26 +43,10 @@ _MODEL_NAME = flags.DEFINE_string(
     "model_name", None,
     "The model's name in TF Serving URLs (/v1/models/NAME:predict). "
     "Default: the model folder's name.")
-_MAX_UPLOAD_MB = flags.DEFINE_float(
-    "max_upload_mb", _DEFAULTS.max_upload_mb,
-    "Largest request body, MiB; larger ones get 413.")
-_MAX_PIXELS = flags.DEFINE_integer(
-    "max_pixels", _DEFAULTS.max_pixels,
-    "Largest photo, width x height; larger ones (and decompression bombs) "
-    "get 400.")
-_MAX_IN_FLIGHT = flags.DEFINE_integer(
-    "max_in_flight", _DEFAULTS.max_in_flight,
-    "Paintings at once (worker threads); more requests wait in the queue.")
-_MAX_QUEUE = flags.DEFINE_integer(
-    "max_queue", _DEFAULTS.max_queue,
-    "Requests that may wait for a painting; when the queue is full, more "
-    "get 503 with Retry-After at once.")
-_TIMEOUT = flags.DEFINE_float(
-    "timeout", _DEFAULTS.timeout,
-    "Seconds a request may take, waiting included; later ones get 504.")
-_PREVIEW_SIZE = flags.DEFINE_integer(
-    "preview_size", _DEFAULTS.preview_size,
-    "Long side of previews, pixels.")
+# --max_upload_mb, --max_pixels, ...: one flag per field of `Limits`,
+# which holds their defaults and help.
+for _field in dataclasses.fields(limits_lib.Limits):
+    config_flags.define(limits_lib.Limits, _field.name, __name__)
 _ACCESS_LOG = flags.DEFINE_bool(
     "access_log", False, "Log one line per request (uvicorn's access log).")
 
@@ -70,7 +54,8 @@ HELP_GROUPS = (
     ("Model", ("model=FOLDER", "preview_model=FOLDER", "model_name=NAME")),
     ("Network", ("host=ADDRESS", "port=PORT", "access_log")),
     ("Limits", ("max_upload_mb=MIB", "max_pixels=N", "max_in_flight=N",
-                "max_queue=N", "timeout=SECONDS", "preview_size=PIXELS")),
+                "max_queue=N", "timeout=SECONDS", "retry_after=SECONDS",
+                "preview_size=PIXELS")),
 )
 
 
@@ -79,11 +64,10 @@ def help_notes():
 
 
 def _limits():
-    """The limits from their flags (named as `Limits`' fields)."""
+    """The limits from their flags."""
     return limits_lib.Limits(**{
         field.name: flags.FLAGS[field.name].value
-        for field in dataclasses.fields(limits_lib.Limits)
-        if field.name in flags.FLAGS})
+        for field in dataclasses.fields(limits_lib.Limits)})
 
 
 def main(argv):

@@ -2,7 +2,8 @@
 
 The defaults suit one CPU machine: a 12-megapixel phone photo fits every
 limit, and a full-size painting of it takes about 20 s with the full
-network on 2 cores, well inside the timeout.
+network on 2 cores, well inside the timeout. Each field's help is in its
+metadata; `multistyle-serve` makes its limit flags from them.
 """
 
 import dataclasses
@@ -10,34 +11,38 @@ import dataclasses
 MEGABYTE = 2**20
 
 
+def _field(default, help_text):
+    return dataclasses.field(default=default, metadata={"help": help_text})
+
+
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """The server's limits.
-
-    Args:
-        max_upload_mb: Largest request body, MiB; more is refused (413).
-        max_pixels: Largest photo, width x height, read from its header
-            before decoding (decompression bombs); more is refused (400).
-        max_in_flight: Paintings run at once; more wait in the queue.
-        max_queue: Requests that may wait for a painting slot; when the
-            queue is full, requests are refused at once (503 with
-            `Retry-After`).
-        timeout: Seconds a request may take, queue included (504 after).
-        preview_size: Long side, pixels, of previews (`preview=true`
-            without `max_size`).
-        retry_after: Seconds a refused client is told to wait.
+    """The server's limits (see each field's help).
 
     Raises:
         ValueError: If a limit is not positive (`max_queue` may be 0).
     """
 
-    max_upload_mb: float = 32.0
-    max_pixels: int = 36_000_000
-    max_in_flight: int = 2
-    max_queue: int = 8
-    timeout: float = 120.0
-    preview_size: int = 384
-    retry_after: int = 1
+    max_upload_mb: float = _field(
+        32.0, "Largest request body, MiB; larger ones get 413.")
+    max_pixels: int = _field(
+        36_000_000,
+        "Largest photo, width x height, read from the file's header before "
+        "decoding; larger ones (and decompression bombs) get 400.")
+    max_in_flight: int = _field(
+        2, "Paintings at once (worker threads); more requests wait in the "
+           "queue.")
+    max_queue: int = _field(
+        8, "Requests that may wait for a painting; when the queue is full, "
+           "more get 503 with Retry-After at once.")
+    timeout: float = _field(
+        120.0, "Seconds a request may take, waiting included; later ones "
+               "get 504 (a tiled painting stops at its next tile).")
+    preview_size: int = _field(
+        384, "Long side of previews (preview=true without max_size), "
+             "pixels.")
+    retry_after: int = _field(
+        1, "Seconds a client refused with 503 is told to wait.")
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
