@@ -148,6 +148,22 @@ def test_preview_is_painted_at_the_preview_size(serve, lite_painter):
     assert decoded(response.content).shape == (75, 100, 3)
 
 
+def test_large_photo_is_painted_in_tiles_at_its_own_size(client,
+                                                        lite_painter):
+    photo = photo_array(40, 1300)  # Two tiles of tiling.DEFAULT_TILE_SIZE.
+    tiles = []
+
+    response = client.post("/v1/stylize", content=encoded(photo),
+                           params={"style": "udnie"})
+
+    lite_painter.full.stylize(photo, lite_painter.weights(style="udnie"),
+                              on_tile=lambda done, total: tiles.append(total))
+    assert tiles == [2, 2]
+    np.testing.assert_array_equal(
+        decoded(response.content),
+        _expected(lite_painter, photo, "udnie=1"))
+
+
 def test_jpeg_is_returned_when_asked(client, png):
     response = client.post("/v1/stylize", content=png,
                            params={"format": "jpeg"})

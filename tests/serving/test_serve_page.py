@@ -3,7 +3,8 @@ Selenium, on a real uvicorn server on 127.0.0.1.
 
 It loads the page, uploads a photo, moves two sliders, and checks that
 the preview changed, that it is what the API paints for the same photo
-and weights, and that the console stayed clean. A screenshot goes to
+and weights, that the page never had two requests in flight, and that
+the console stayed clean; then the download and the webcam. A screenshot goes to
 $MULTISTYLE_TEST_ARTIFACTS (else the test's tmp folder).
 """
 
@@ -54,17 +55,37 @@ const base64 = async (blob) => {
 """
 
 
+class _ConcurrencyProbe:
+    """The real painter, noting the most requests the server held at once
+    (waiting or painting) when a painting starts."""
+
+    def __init__(self, painter):
+        self._painter = painter
+        self.queue = None
+        self.most_admitted = 0
+
+    def __getattr__(self, name):
+        return getattr(self._painter, name)
+
+    def paint(self, photo, options, deadline=None):
+        self.most_admitted = max(self.most_admitted, self.queue.admitted)
+        return self._painter.paint(photo, options, deadline)
+
+
 @pytest.fixture(scope="module")
 def live_server(lite_painter):
-    """The lite model's app on uvicorn, on a free port: its URL."""
-    app = app_lib.create_app(lite_painter)
+    """The lite model's app on uvicorn, on a free port: its URL, and the
+    painter's `_ConcurrencyProbe`."""
+    probe = _ConcurrencyProbe(lite_painter)
+    app = app_lib.create_app(probe)
+    probe.queue = app.state.queue
     sock = server.bind(server.LOOPBACK, 0)
     uvicorn_server = server.make_server(app)
     thread = threading.Thread(target=uvicorn_server.run,
                               kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        yield server.url(sock)
+        yield server.url(sock), probe
     finally:
         uvicorn_server.should_exit = True
         thread.join(30)
@@ -155,16 +176,20 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
                                                        tmp_path):
     from selenium.webdriver.common.by import By
 
-    _open_page(browser, live_server)
+    url, probe = live_server
+    _open_page(browser, url)
     browser.find_element(By.ID, "file-input").send_keys(PHOTO)
     _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
     first, _, _ = _shown(browser)
 
-    _move_slider(browser, "w-0", 0.3)   # starry_night down to ~0.3,
-    _move_slider(browser, "w-4", 0.8)   # great_wave up to ~0.8.
+    probe.most_admitted = 0
+    for fraction in (0.9, 0.6, 0.3):    # starry_night down to ~0.3,
+        _move_slider(browser, "w-0", fraction)
+    for fraction in (0.2, 0.5, 0.8):    # great_wave up to ~0.8.
+        _move_slider(browser, "w-4", fraction)
     _wait(browser, _SETTLED)
     painting, photo, params = _shown(browser)
-    api = httpx.post(f"{live_server}v1/stylize?{params}",
+    api = httpx.post(f"{url}v1/stylize?{params}",
                      files={"image": ("photo", photo)}, timeout=30)
 
     weights = dict(pair.split("=") for pair in urllib.parse.parse_qs(
@@ -174,6 +199,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
     assert float(weights["great_wave"]) == pytest.approx(0.8, abs=0.03)
     assert max(decoded(photo).shape) == 384  # Downsized in the browser.
     assert np.abs(decoded(painting).astype(int) - decoded(first)).mean() > 2
+    assert probe.most_admitted == 1  # Coalesced: one request at a time.
     assert api.status_code == 200
     difference = np.abs(decoded(painting).astype(int) - decoded(api.content))
     assert difference.max() <= TOLERANCE
@@ -185,7 +211,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
 def test_download_paints_the_photo_at_its_own_size(live_server, browser):
     from selenium.webdriver.common.by import By
 
-    _open_page(browser, live_server)
+    _open_page(browser, live_server[0])
     browser.find_element(By.ID, "file-input").send_keys(PHOTO)
     _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
     browser.find_element(By.ID, "download").click()
@@ -200,7 +226,7 @@ def test_download_paints_the_photo_at_its_own_size(live_server, browser):
 def test_webcam_frames_repaint_live(live_server, browser):
     from selenium.webdriver.common.by import By
 
-    _open_page(browser, live_server)
+    _open_page(browser, live_server[0])
     browser.find_element(By.ID, "webcam-button").click()
     _wait(browser, "return $('preview').dataset.updates >= 3;")
     browser.find_element(By.ID, "webcam-toggle").click()  # Off again.

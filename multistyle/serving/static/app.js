@@ -83,13 +83,14 @@ function showPreview(blob, params, milliseconds) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Paints one preview of the current controls; returns whether it did.
 async function paintPreviewNow() {
   if (state.webcam) state.previewPhoto = await webcamFrame(state.previewSize);
   const params = paintParams();
-  if (!state.previewPhoto) return;
+  if (!state.previewPhoto) return false;
   if (!params) {
     setStatus("Move a style slider above 0 to paint.");
-    return;
+    return false;
   }
   params.set("preview", "true");
   params.set("format", "jpeg");
@@ -97,12 +98,14 @@ async function paintPreviewNow() {
   try {
     const blob = await stylize(state.previewPhoto, params);
     showPreview(blob, params, performance.now() - start);
+    return true;
   } catch (error) {
     setStatus(error.message, true);
     if (error.retryAfter) {  // Busy: try again, with the newest values.
       await sleep(1000 * error.retryAfter);
       state.wanted = true;
     }
+    return false;
   }
 }
 
@@ -114,8 +117,10 @@ async function requestPreview() {
   try {
     while (state.wanted) {
       state.wanted = false;
-      await paintPreviewNow();
-      if (state.webcam) state.wanted = true;  // Live: keep painting frames.
+      const painted = await paintPreviewNow();
+      // Live webcam: the next frame, unless painting failed (no spinning
+      // on an error; the next slider move or retry starts again).
+      if (state.webcam && painted) state.wanted = true;
     }
   } finally {
     state.busy = false;
