@@ -1,10 +1,14 @@
 """A/B runs of training recipes of equal cost, scored on held-out photos.
 
-Every arm trains on the same number of pixels: `--steps` steps of the base
-recipe, fewer for arms whose crops or batches are larger. Each arm is `multistyle-train --flagfile=BASE` plus the arm's flags, warm
-started from the same model with the same seed, then `multistyle-evaluate`
-on the held-out photos at the evaluation's sizes. Runs one arm after the
-other (each takes both CPU cores) and prints a Markdown table:
+Arms of the same loss train on the same number of pixels: `--steps` steps
+of the base recipe, fewer for arms whose crops or batches are larger. The
+CPU minutes of every arm's training are recorded too (they stay fair when
+other work shares the CPU), to compare arms of different losses, such as
+distillation against VGG-19. Each arm is `multistyle-train
+--flagfile=BASE` plus the arm's flags, warm started from the same model
+with the same seed, then `multistyle-evaluate` on the held-out photos at
+the evaluation's sizes. Runs one arm after the other (each takes both CPU
+cores) and prints a Markdown table:
 
     python benchmarks/recipe_sweep.py --base_flagfile=configs/cpu_long16.cfg \\
         --init_from=saved_models/multistyle16 --steps=1000 \\
@@ -17,6 +21,7 @@ stopped sweep continues where it stopped.
 import dataclasses
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -53,6 +58,13 @@ ARMS = {
     "crop256_b5": Arm((*_AT_256, "--style_layer_weights=1,1,1,1,1"),
                       "256 px crops, batch 2, block5_conv1 weighted 1: its "
                       "8x8 maps at 128 px are mostly padding", 2.0),
+    # The lite model (run with --init_from=saved_models/multistyle16_lite):
+    # VGG-19 losses, or distillation from the full model.
+    "lite_vgg": Arm(("--alpha=0.25", _B5OFF),
+                    "lite width, the full model's CPU recipe"),
+    "lite_distill": Arm(("--flagfile=configs/cpu_lite16_distill.cfg",),
+                        "lite width distilled from the full model "
+                        "(256 px crops, batch 4, no VGG-19)"),
 }
 
 _BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
@@ -73,6 +85,13 @@ _EVAL_FLAGS = ["--photos=../shared/data/content_train/bsds500",
                "--grid_photos=1", "--styles_dir=../shared/data/styles"]
 
 
+def _children_cpu_seconds():
+    """User + system CPU time of this process's finished children: the
+    cost of an arm even when other work shares the CPU."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(module, args, log_path):
     with open(log_path, "a", encoding="utf-8") as log:
         subprocess.run([sys.executable, "-m", module, *args], check=True,
@@ -88,6 +107,7 @@ def run_arm(name, arm, runs_dir):
     os.makedirs(arm_dir, exist_ok=True)
     if not os.path.exists(report_path):
         start = time.time()
+        cpu_start = _children_cpu_seconds()
         _run("multistyle.cli.train",
              [f"--flagfile={_BASE_FLAGFILE.value}", *arm.flags,
               f"--init_from={_INIT_FROM.value}", f"--num_steps={steps}",
@@ -95,7 +115,9 @@ def run_arm(name, arm, runs_dir):
               f"--vgg_weights={_VGG_WEIGHTS.value}", f"--model_dir={arm_dir}"],
              os.path.join(arm_dir, "train.log"))
         with open(timing_path, "w", encoding="utf-8") as f:
-            json.dump({"minutes": (time.time() - start) / 60}, f)
+            json.dump({"minutes": (time.time() - start) / 60,
+                       "cpu_minutes": (_children_cpu_seconds()
+                                       - cpu_start) / 60}, f)
         _run("multistyle.cli.evaluate",
              [f"--model={arm_dir}", *_EVAL_FLAGS,
               f"--max_photos={_EVAL_PHOTOS.value}",
@@ -105,9 +127,10 @@ def run_arm(name, arm, runs_dir):
     with open(report_path, encoding="utf-8") as f:
         report = json.load(f)
     with open(timing_path, encoding="utf-8") as f:
-        minutes = json.load(f)["minutes"]
+        timing = json.load(f)
     return {"arm": name, "flags": " ".join(arm.flags) or "(base)",
-            "steps": steps, "minutes": minutes,
+            "steps": steps, "minutes": timing["minutes"],
+            "cpu_minutes": timing.get("cpu_minutes", float("nan")),
             "content": report["mean_content_loss"],
             "style": report["mean_style_loss"]}
 
@@ -123,11 +146,11 @@ def main(argv):
         rows.append(run_arm(name, ARMS[name], runs_dir))
         print(f"{name}: content {rows[-1]['content']:.3f}, style "
               f"{rows[-1]['style']:.3f}", flush=True)
-    lines = ["| arm | flags | steps | minutes | content | style |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = ["| arm | flags | steps | minutes | CPU minutes | content | style |",
+             "|---|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['arm']} | `{r['flags']}` | {r['steps']} | "
-              f"{r['minutes']:.1f} | {r['content']:.3f} | {r['style']:.3f} |"
-              for r in rows]
+              f"{r['minutes']:.1f} | {r['cpu_minutes']:.1f} | "
+              f"{r['content']:.3f} | {r['style']:.3f} |" for r in rows]
     table = "\n".join(lines)
     with open(os.path.join(runs_dir, "sweep.md"), "w", encoding="utf-8") as f:
         f.write(table + "\n")
