@@ -129,8 +129,10 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
 
         def work(deadline):
             photo = uploads.decode_image(parsed.image, limits.max_pixels)
-            return encode(painter.paint(photo, parsed.options, deadline),
-                          parsed.format)
+            mask = (None if parsed.mask is None else
+                    uploads.decode_mask(parsed.mask, limits.max_pixels))
+            return encode(painter.paint(photo, parsed.options, deadline,
+                                        mask), parsed.format)
 
         return await paint_response(work, deadline,
                                     _MEDIA_TYPES[parsed.format])

@@ -15,6 +15,7 @@ import threading
 
 import numpy as np
 
+from multistyle.inference import style_masks
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.inference import style_weights
 
@@ -26,20 +27,24 @@ class PaintOptions:
     """How to paint one photo (see `Stylizer.stylize`).
 
     Args:
-        weights: float32 `(num_styles,)`, used as given.
+        weights: float32 `(num_styles,)`, used as given; None with
+            `mask_mixes`.
         strength: In [0, 1]: 1 the painting, 0 the photo.
         preserve_color: Keep the photo's colours.
         stroke_scale: Stroke size, 1 the network's own.
         max_size: Downsize the photo's long side to this first, or None.
         preview: Paint with the preview model.
+        mask_mixes: With a style mask: the weight vectors of its white
+            and black regions (`style_masks.weight_map`), else None.
     """
 
-    weights: np.ndarray
+    weights: np.ndarray | None
     strength: float = 1.0
     preserve_color: bool = False
     stroke_scale: float = 1.0
     max_size: int | None = None
     preview: bool = False
+    mask_mixes: tuple | None = None
 
 
 def default_preview_model(model_dir):
@@ -99,19 +104,27 @@ class Painter:
                 photo, on_tile=None if deadline is None else deadline.check,
                 **options)
 
-    def paint(self, photo, options, deadline=None):
+    def paint(self, photo, options, deadline=None, mask=None):
         """Paints a uint8 RGB HWC photo; returns an RGB PIL image.
 
         Large photos are painted in tiles (`tiling`); `deadline.check`
-        runs after each, so a painting past its time stops there.
+        runs after each, so a painting past its time stops there. With
+        `options.mask_mixes`, `mask` (float32 HW in [0, 1], any size: it
+        is resized to the photo) says where each mix paints; that needs
+        the Keras or SavedModel network, loaded on first use.
 
         Raises:
             ValueError: On bad options.
             DeadlineExceeded: From `deadline`.
         """
+        weights = options.weights
+        if options.mask_mixes is not None:
+            mask = style_masks.resize(np.asarray(mask, np.float32)[..., None],
+                                      *photo.shape[:2])[..., 0]
+            weights = style_masks.weight_map([mask], options.mask_mixes)
         return self._paint(
             self.preview if options.preview else self.full, photo, deadline,
-            weights=options.weights, strength=options.strength,
+            weights=weights, strength=options.strength,
             preserve_color=options.preserve_color,
             stroke_scale=options.stroke_scale, max_size=options.max_size)
 

@@ -12,6 +12,10 @@ query parameters (not both for one option):
 - `preview` (true/false): paint with the fast preview model, at the
   server's preview size unless `max_size` says otherwise.
 - `format`: `png` (default) or `jpeg`.
+- `mask` (a multipart file, grayscale; resized to the photo) with
+  `mask_styles` (two styles or mixes, `udnie,great_wave` or `a=1,b=1;c`):
+  white paints the first, black the second, gray blends (`style_masks`);
+  instead of `weights` or `style`.
 
 Unknown fields are refused, so a typo is not silently ignored. Nothing
 from a request names a file: the photo is bytes in memory.
@@ -22,12 +26,15 @@ import dataclasses
 from starlette import datastructures
 from starlette import exceptions
 
+from multistyle.inference import style_masks
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.serving import errors
 from multistyle.serving import painter as painter_lib
 
 FIELDS = ("image", "weights", "style", "normalize", "strength",
-          "preserve_color", "stroke_scale", "max_size", "preview", "format")
+          "preserve_color", "stroke_scale", "max_size", "preview", "format",
+          "mask", "mask_styles")
+_FILE_FIELDS = ("image", "mask")
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG"}
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -41,11 +48,13 @@ class StylizeRequest:
         image: The photo's bytes (not decoded yet: that is painting work).
         options: A `painter.PaintOptions`.
         format: `"PNG"` or `"JPEG"`.
+        mask: The style mask's bytes, or None.
     """
 
     image: bytes
     options: painter_lib.PaintOptions
     format: str
+    mask: bytes | None = None
 
 
 def _bool(name, text):
@@ -78,12 +87,13 @@ async def _fields(request):
     # --data-binary` labels a photo, so it counts as a raw body.
     if content_type.startswith("multipart/form-data"):
         try:
-            form = await request.form(max_files=1,
+            form = await request.form(max_files=len(_FILE_FIELDS),
                                       max_fields=len(FIELDS))
         except exceptions.HTTPException as e:
             raise ValueError(
                 f"Cannot read the form ({e.detail}). Send one file, as the "
-                "field `image`, and the options as text fields.") from e
+                "field `image` (and a mask as `mask`), and the options as "
+                "text fields.") from e
         try:
             for name, value in form.multi_items():
                 if name in fields:
@@ -91,22 +101,25 @@ async def _fields(request):
                         f"`{name}` is given more than once (as a form "
                         "field and a query parameter, or twice).")
                 if isinstance(value, datastructures.UploadFile):
-                    if name != "image":
+                    if name not in _FILE_FIELDS:
                         raise ValueError(
-                            f"Only the field `image` may be a file. "
-                            f"Received a file as `{name}`.")
+                            f"Only the fields `image` and `mask` may be "
+                            f"files. Received a file as `{name}`.")
                     value = await value.read()
                 fields[name] = value
         finally:
             await form.close()
         fields.setdefault("image", b"")  # Missing: "the upload is empty".
-        if not isinstance(fields["image"], bytes):
-            raise ValueError("The field `image` must be a file upload.")
+        for name in _FILE_FIELDS:
+            if not isinstance(fields.get(name, b""), bytes):
+                raise ValueError(f"The field `{name}` must be a file upload.")
     else:
-        if "image" in fields:
-            raise ValueError(
-                "`image` cannot be a query parameter: send the photo as the "
-                "request body or as the multipart field `image`.")
+        for name in _FILE_FIELDS:
+            if name in fields:
+                raise ValueError(
+                    f"`{name}` cannot be a query parameter: send the photo "
+                    "as the request body or as the multipart field `image` "
+                    "(with a mask, as multipart fields `image` and `mask`).")
         fields["image"] = await request.body()
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
@@ -116,18 +129,41 @@ async def _fields(request):
     return fields
 
 
+def _weights(fields, painter):
+    """`(weights, mask_mixes)`: a vector, or the two mixes of a mask."""
+    normalize = _bool("normalize", fields.get("normalize", "true"))
+    if "mask" not in fields:
+        if "mask_styles" in fields:
+            raise ValueError("`mask_styles` needs `mask` (the mask image).")
+        weights = fields.get("weights")
+        if weights is not None:
+            weights = weights.strip().strip("[]")
+        return painter.weights(weights, fields.get("style"),
+                               normalize=normalize), None
+    if "weights" in fields or "style" in fields:
+        raise ValueError("Give either `mask` with `mask_styles` or "
+                         "`weights`/`style`, not both.")
+    if "mask_styles" not in fields:
+        raise ValueError(
+            "`mask` needs `mask_styles`: the style of its white and of its "
+            "black region, e.g. mask_styles=udnie,great_wave.")
+    mixes = style_masks.parse_styles(fields["mask_styles"],
+                                     painter.style_names, normalize=normalize)
+    if len(mixes) != 2:
+        raise ValueError(
+            "`mask_styles` takes two styles or mixes (white, black). "
+            f"Received {len(mixes)}: mask_styles={fields['mask_styles']!r}")
+    return None, tuple(mixes)
+
+
 def _options(fields, painter, preview_size):
-    weights = fields.get("weights")
-    if weights is not None:
-        weights = weights.strip().strip("[]")
+    weights, mask_mixes = _weights(fields, painter)
     preview = _bool("preview", fields.get("preview", "false"))
     max_size = fields.get("max_size")
     max_size = (_number("max_size", max_size, int) if max_size is not None
                 else preview_size if preview else None)
     options = painter_lib.PaintOptions(
-        weights=painter.weights(
-            weights, fields.get("style"),
-            normalize=_bool("normalize", fields.get("normalize", "true"))),
+        weights=weights, mask_mixes=mask_mixes,
         strength=_number("strength", fields.get("strength", "1")),
         preserve_color=_bool("preserve_color",
                              fields.get("preserve_color", "false")),
@@ -162,6 +198,6 @@ async def parse(request, painter, preview_size):
                              f"format={fmt!r}")
         return StylizeRequest(image=fields["image"],
                               options=_options(fields, painter, preview_size),
-                              format=FORMATS[fmt])
+                              format=FORMATS[fmt], mask=fields.get("mask"))
     except ValueError as e:
         raise errors.bad_request(e) from e

@@ -18,12 +18,13 @@ from multistyle import image_io
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP")
 
 
-def decode_image(data, max_pixels):
+def decode_image(data, max_pixels, what="photo"):
     """Decodes an uploaded photo.
 
     Args:
         data: The file's bytes.
         max_pixels: The most pixels (width x height) accepted.
+        what: What the file is, for messages: `"photo"` or `"mask"`.
 
     Returns:
         A uint8 RGB array, HWC.
@@ -34,8 +35,9 @@ def decode_image(data, max_pixels):
     """
     if not data:
         raise ValueError(
-            "No photo: the upload is empty. Send a JPEG, PNG, WebP or BMP "
-            "file as the multipart field `image` or as the request body.")
+            f"No {what}: the upload is empty. Send a JPEG, PNG, WebP or BMP "
+            "file (a photo as the multipart field `image` or as the request "
+            "body, a mask as the multipart field `mask`).")
     try:
         with warnings.catch_warnings():
             # Our own cap comes first; Pillow's bomb warning is noise.
@@ -44,7 +46,7 @@ def decode_image(data, max_pixels):
                 pixels = image.width * image.height
                 if pixels > max_pixels:
                     raise ValueError(
-                        f"The photo is {image.width}x{image.height} = "
+                        f"The {what} is {image.width}x{image.height} = "
                         f"{pixels} pixels, more than the server's limit of "
                         f"{max_pixels} (`max_pixels`). Downsize it first.")
                 image.load()
@@ -53,13 +55,24 @@ def decode_image(data, max_pixels):
         raise
     except Image.DecompressionBombError as e:  # Over 2x Pillow's own cap.
         raise ValueError(
-            f"The photo has far more pixels than the server's limit of "
+            f"The {what} has far more pixels than the server's limit of "
             f"{max_pixels} (`max_pixels`): {e} Downsize it first.") from e
     except Image.UnidentifiedImageError as e:
         raise ValueError(
-            "The upload is not a JPEG, PNG, WebP or BMP file. Send the "
-            "photo's file as it is (its bytes, not a path or a URL).") from e
+            f"The {what} is not a JPEG, PNG, WebP or BMP file. Send the "
+            "file as it is (its bytes, not a path or a URL).") from e
     except (OSError, SyntaxError) as e:
         raise ValueError(
-            f"The upload is not a readable photo ({e}). Send a complete "
+            f"The {what} is not a readable image ({e}). Send a complete "
             "JPEG, PNG, WebP or BMP file.") from e
+
+
+def decode_mask(data, max_pixels):
+    """Decodes an uploaded style mask as float32 in [0, 1], HW (white 1;
+    colour becomes luma), as `decode_image` reads photos.
+
+    Raises:
+        ValueError: As `decode_image`.
+    """
+    rgb = decode_image(data, max_pixels, what="mask")
+    return image_io.to_float(Image.fromarray(rgb).convert("L"))

@@ -1,5 +1,6 @@
-"""Fixtures of the server tests: the real painter of the shipped lite model
-(LiteRT, the same on every Keras backend), apps on it, and photo bytes."""
+"""Fixtures of the server tests: the real painters of the shipped lite model
+(LiteRT, the same on every Keras backend) and of a tiny `model.keras`, apps
+on them, and photo bytes."""
 
 import contextlib
 import io
@@ -42,6 +43,13 @@ def decoded(data):
 def lite_painter():
     """The real `Painter` of the shipped lite model (TFLite runtime)."""
     return painter_lib.Painter(LITE_MODEL)
+
+
+@pytest.fixture(scope="session")
+def keras_painter(model_dir):
+    """The real painter of a tiny model folder with only `model.keras` (the
+    Keras backend runs it; quick to compile on JAX)."""
+    return painter_lib.Painter(model_dir)
 
 
 @pytest.fixture

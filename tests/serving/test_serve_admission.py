@@ -27,10 +27,10 @@ class _BlockingPainter:
     def __getattr__(self, name):
         return getattr(self._painter, name)
 
-    def paint(self, photo, options, deadline=None):
+    def paint(self, *args, **kwargs):
         self.started.set()
         assert self.release.wait(30), "the test never released the painter"
-        return self._painter.paint(photo, options, deadline)
+        return self._painter.paint(*args, **kwargs)
 
 
 def _wait_until(condition, seconds=10):

@@ -21,13 +21,6 @@ from tests.serving.conftest import photo_array
 MIX = "starry_night=0.7,great_wave=0.3"
 
 
-@pytest.fixture(scope="module")
-def keras_painter(model_dir):
-    """The real painter of a model folder with only `model.keras` (the
-    Keras backend runs it)."""
-    return painter_lib.Painter(model_dir)
-
-
 def _expected(painter, photo, spec=MIX, **options):
     return np.asarray(painter.full.stylize(photo, painter.weights(spec),
                                            **options))

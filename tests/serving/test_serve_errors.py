@@ -61,13 +61,14 @@ def test_option_given_twice_is_refused(client, png):
     assert "given more than once" in _error(response, 400)
 
 
-def test_only_image_may_be_a_file(client, png):
+def test_only_image_and_mask_may_be_files(client, png):
     one = client.post("/v1/stylize", files={"weights": ("w", b"x")})
-    two = client.post("/v1/stylize", files={"image": ("p", png),
-                                            "weights": ("w", b"x")})
+    three = client.post("/v1/stylize", files={
+        "image": ("p", png), "mask": ("m", png), "weights": ("w", b"x")})
 
-    assert "Only the field `image` may be a file" in _error(one, 400)
-    assert "Send one file, as the field `image`" in _error(two, 400)
+    assert "Only the fields `image` and `mask` may be files" in _error(
+        one, 400)
+    assert "Send one file, as the field `image`" in _error(three, 400)
 
 
 def test_image_cannot_be_a_query_parameter(client, png):

@@ -9,6 +9,7 @@ $MULTISTYLE_TEST_ARTIFACTS (else the test's tmp folder).
 """
 
 import base64
+import contextlib
 import os
 import shutil
 import threading
@@ -23,6 +24,9 @@ from multistyle.serving import server
 from tests.conftest import REPO_ROOT
 from tests.conftest import _required_in_ci
 from tests.serving.conftest import decoded
+from tests.serving.conftest import encoded
+from tests.serving.conftest import photo_array
+from tests.serving.test_serve_masks import MASK_TEST_SIZE
 
 PHOTO = os.path.join(REPO_ROOT, "samples", "astronaut.jpg")  # 512x512.
 ARTIFACTS_ENV = "MULTISTYLE_TEST_ARTIFACTS"
@@ -35,8 +39,10 @@ _SETTLED = """
 const params = paintParams();
 params.set("preview", "true");
 params.set("format", "jpeg");
+const mask = state.maskMode ? String(state.maskStrokes) : "";
 return !state.busy && !state.wanted &&
-    $("preview").dataset.params === params.toString();
+    $("preview").dataset.params === params.toString() &&
+    $("preview").dataset.mask === mask;
 """
 _SHOWN = """
 const done = arguments[arguments.length - 1];
@@ -50,6 +56,7 @@ const base64 = async (blob) => {
 (async () => done({
   painting: await base64(state.shownBlob),
   photo: await base64(state.previewPhoto),
+  mask: await base64(await maskBlob()),
   params: $("preview").dataset.params,
 }))();
 """
@@ -67,29 +74,44 @@ class _ConcurrencyProbe:
     def __getattr__(self, name):
         return getattr(self._painter, name)
 
-    def paint(self, photo, options, deadline=None):
+    def paint(self, *args, **kwargs):
         self.most_admitted = max(self.most_admitted, self.queue.admitted)
-        return self._painter.paint(photo, options, deadline)
+        return self._painter.paint(*args, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def live_server(lite_painter):
-    """The lite model's app on uvicorn, on a free port: its URL, and the
-    painter's `_ConcurrencyProbe`."""
-    probe = _ConcurrencyProbe(lite_painter)
-    app = app_lib.create_app(probe)
-    probe.queue = app.state.queue
+@contextlib.contextmanager
+def _live(painter):
+    """An app on `painter` served by uvicorn on a free port: yields its
+    URL and the app."""
+    app = app_lib.create_app(painter)
     sock = server.bind(server.LOOPBACK, 0)
     uvicorn_server = server.make_server(app)
     thread = threading.Thread(target=uvicorn_server.run,
                               kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        yield server.url(sock), probe
+        yield server.url(sock), app
     finally:
         uvicorn_server.should_exit = True
         thread.join(30)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(lite_painter):
+    """The lite model's app, live: its URL, and the painter's
+    `_ConcurrencyProbe`."""
+    probe = _ConcurrencyProbe(lite_painter)
+    with _live(probe) as (url, app):
+        probe.queue = app.state.queue
+        yield url, probe
+
+
+@pytest.fixture(scope="module")
+def live_keras_server(keras_painter):
+    """The tiny `model.keras` app, live (style masks need Keras): its URL."""
+    with _live(keras_painter) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -150,9 +172,12 @@ def _move_slider(driver, slider_id, fraction):
 
 
 def _shown(driver):
+    """`(painting, photo, params)` of the preview on show, as bytes and
+    the query string; with `mask=True` the mask's bytes too."""
     shown = driver.execute_async_script(_SHOWN)
     return (base64.b64decode(shown["painting"]),
-            base64.b64decode(shown["photo"]), shown["params"])
+            base64.b64decode(shown["photo"]), shown["params"],
+            base64.b64decode(shown["mask"]))
 
 
 def _console_errors(driver):
@@ -160,10 +185,10 @@ def _console_errors(driver):
             if entry["level"] == "SEVERE"]
 
 
-def _open_page(driver, url):
+def _open_page(driver, url, styles=16):
     driver.get(url)
     _wait(driver, "return document.querySelectorAll('.style-row')"
-                  ".length === 16;")
+                  f".length === {styles};")
 
 
 def _artifacts_dir(tmp_path):
@@ -180,7 +205,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
     _open_page(browser, url)
     browser.find_element(By.ID, "file-input").send_keys(PHOTO)
     _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
-    first, _, _ = _shown(browser)
+    first = _shown(browser)[0]
 
     probe.most_admitted = 0
     for fraction in (0.9, 0.6, 0.3):    # starry_night down to ~0.3,
@@ -188,7 +213,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
     for fraction in (0.2, 0.5, 0.8):    # great_wave up to ~0.8.
         _move_slider(browser, "w-4", fraction)
     _wait(browser, _SETTLED)
-    painting, photo, params = _shown(browser)
+    painting, photo, params, _ = _shown(browser)
     api = httpx.post(f"{url}v1/stylize?{params}",
                      files={"image": ("photo", photo)}, timeout=30)
 
@@ -231,8 +256,45 @@ def test_webcam_frames_repaint_live(live_server, browser):
     _wait(browser, "return $('preview').dataset.updates >= 3;")
     browser.find_element(By.ID, "webcam-toggle").click()  # Off again.
     _wait(browser, "return state.webcam === null && !state.busy;")
-    painting, _, _ = _shown(browser)
+    painting = _shown(browser)[0]
 
     # Chromium's fake camera is 640x480; previews are 384 px long.
     assert decoded(painting).shape == (288, 384, 3)
+    assert _console_errors(browser) == []
+
+
+def test_brushed_mask_paints_a_second_style(live_keras_server, browser,
+                                            tmp_path):
+    from selenium.webdriver.common import action_chains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import select
+
+    # The API mask tests' size: on JAX, one compiled shape serves all.
+    small_photo = tmp_path / "small.png"
+    small_photo.write_bytes(encoded(photo_array(*MASK_TEST_SIZE)))
+    _open_page(browser, live_keras_server, styles=3)
+    browser.find_element(By.ID, "file-input").send_keys(str(small_photo))
+    _wait(browser, "return $('preview').dataset.updates >= 1 && !state.busy;")
+    browser.find_element(By.ID, "mask-mode").click()
+    select.Select(browser.find_element(By.ID, "mask-brush-style")
+                  ).select_by_value("composition_vii")
+    canvas = browser.find_element(By.ID, "mask-canvas")
+    action_chains.ActionChains(browser).move_to_element_with_offset(
+        canvas, -40, 0).click_and_hold().move_by_offset(50, 20).move_by_offset(
+        20, -30).release().perform()
+    _wait(browser, _SETTLED)
+    painting, photo, params, mask = _shown(browser)
+    api = httpx.post(f"{live_keras_server}v1/stylize?{params}", files={
+        "image": ("photo", photo), "mask": ("mask", mask)}, timeout=60)
+
+    assert urllib.parse.parse_qs(params)["mask_styles"] == [
+        "composition_vii,starry_night"]
+    brushed = decoded(mask)[..., 0] > 127
+    assert decoded(painting).shape[:2] == MASK_TEST_SIZE
+    assert 0.02 < brushed.mean() < 0.9
+    assert api.status_code == 200, api.text
+    difference = np.abs(decoded(painting).astype(int) - decoded(api.content))
+    assert difference.max() <= TOLERANCE
+    browser.save_screenshot(os.path.join(_artifacts_dir(tmp_path),
+                                         "serve_page_mask.png"))
     assert _console_errors(browser) == []

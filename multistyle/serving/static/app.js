@@ -5,6 +5,8 @@
 // the newest slider position always wins and stale ones are never sent.
 // The preview is painted small (the server's preview size) with the fast
 // model; "Download full size" sends the original photo to the full model.
+// In mask mode a brushed canvas over the preview is sent as the style mask:
+// white (brushed) paints one style, black the other.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +22,9 @@ const state = {
   wanted: false,      // The controls changed since it was sent.
   shown: null,        // Object URL of the preview on screen,
   shownBlob: null,    // and the painting itself.
+  maskMode: false,    // Brushing a style mask instead of the sliders.
+  maskStrokes: 0,     // Brush dabs so far (the mask's version).
+  lastBrush: null,    // Where the brush was, while a stroke goes on.
 };
 
 function setStatus(text, isError = false) {
@@ -27,19 +32,39 @@ function setStatus(text, isError = false) {
   $("status").classList.toggle("error", isError);
 }
 
-// The painting options as the API takes them, from the controls.
+// The painting options as the API takes them, from the controls; null
+// when every style slider is at 0.
 function paintParams() {
+  const params = new URLSearchParams({
+    strength: $("strength").value,
+    stroke_scale: $("stroke-scale").value,
+    preserve_color: $("preserve-color").checked ? "true" : "false",
+  });
+  if (state.maskMode) {
+    params.set("mask_styles", `${$("mask-brush-style").value},` +
+                              $("mask-other-style").value);
+    return params;
+  }
   const weights = state.styles
     .map((style) => [style.name, Number($(`w-${style.index}`).value)])
     .filter(([, value]) => value > 0)
     .map(([name, value]) => `${name}=${value}`);
   if (weights.length === 0) return null;
-  return new URLSearchParams({
-    weights: weights.join(","),
-    strength: $("strength").value,
-    stroke_scale: $("stroke-scale").value,
-    preserve_color: $("preserve-color").checked ? "true" : "false",
-  });
+  params.set("weights", weights.join(","));
+  return params;
+}
+
+// The style mask: the brushed canvas, white on black, as a PNG Blob.
+function maskBlob() {
+  const canvas = $("mask-canvas");
+  const flat = document.createElement("canvas");
+  flat.width = canvas.width;
+  flat.height = canvas.height;
+  const context = flat.getContext("2d");
+  context.fillStyle = "#000";
+  context.fillRect(0, 0, flat.width, flat.height);
+  context.drawImage(canvas, 0, 0);
+  return new Promise((resolve) => flat.toBlob(resolve, "image/png"));
 }
 
 async function errorText(response) {
@@ -50,11 +75,13 @@ async function errorText(response) {
   }
 }
 
-// POSTs `photo` with `params`; returns the painted Blob, or throws an
-// Error whose `retryAfter` is set when the server was busy.
+// POSTs `photo` (and in mask mode the mask) with `params`; returns the
+// painted Blob, or throws an Error whose `retryAfter` is set when the
+// server was busy.
 async function stylize(photo, params) {
   const form = new FormData();
   form.append("image", photo, "photo");
+  if (state.maskMode) form.append("mask", await maskBlob(), "mask");
   const response = await fetch(`/v1/stylize?${params}`, {
     method: "POST", body: form,
   });
@@ -66,13 +93,14 @@ async function stylize(photo, params) {
   return response.blob();
 }
 
-function showPreview(blob, params, milliseconds) {
+function showPreview(blob, params, maskVersion, milliseconds) {
   const image = $("preview");
   const old = state.shown;
   state.shown = URL.createObjectURL(blob);
   state.shownBlob = blob;
   image.src = state.shown;
   image.dataset.params = params.toString();
+  image.dataset.mask = maskVersion;
   image.dataset.updates = String(Number(image.dataset.updates || 0) + 1);
   image.hidden = false;
   $("drop-hint").hidden = true;
@@ -94,10 +122,11 @@ async function paintPreviewNow() {
   }
   params.set("preview", "true");
   params.set("format", "jpeg");
+  const maskVersion = state.maskMode ? String(state.maskStrokes) : "";
   const start = performance.now();
   try {
     const blob = await stylize(state.previewPhoto, params);
-    showPreview(blob, params, performance.now() - start);
+    showPreview(blob, params, maskVersion, performance.now() - start);
     return true;
   } catch (error) {
     setStatus(error.message, true);
@@ -127,12 +156,26 @@ async function requestPreview() {
   }
 }
 
+// `width` x `height` shrunk to at most `longSide`, as a canvas' size.
+function fitted(width, height, longSide) {
+  const scale = Math.min(1, longSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)),
+           height: Math.max(1, Math.round(height * scale)) };
+}
+
+// An empty mask of the preview's size (the server resizes it for the
+// full-size painting).
+function resetMask({ width, height }) {
+  const canvas = $("mask-canvas");
+  canvas.width = width;
+  canvas.height = height;
+  state.maskStrokes += 1;
+}
+
 // `source` (an image, bitmap or video) as a Blob, at most `longSide`.
 function drawnBlob(source, width, height, longSide, type) {
-  const scale = Math.min(1, longSide / Math.max(width, height));
   const canvas = document.createElement("canvas");
-  canvas.width = Math.max(1, Math.round(width * scale));
-  canvas.height = Math.max(1, Math.round(height * scale));
+  Object.assign(canvas, fitted(width, height, longSide));
   const context = canvas.getContext("2d");
   context.imageSmoothingQuality = "high";
   context.drawImage(source, 0, 0, canvas.width, canvas.height);
@@ -144,6 +187,7 @@ function drawnBlob(source, width, height, longSide, type) {
 async function previewPhotoOf(file) {
   const bitmap = await createImageBitmap(file);
   const { width, height } = bitmap;
+  resetMask(fitted(width, height, state.previewSize));
   if (Math.max(width, height) <= state.previewSize) {
     bitmap.close();
     return file;
@@ -191,6 +235,7 @@ async function startWebcam() {
   const video = $("webcam");
   video.srcObject = state.webcam;
   await video.play();
+  resetMask(fitted(video.videoWidth, video.videoHeight, state.previewSize));
   state.photoName = "webcam";
   $("download").disabled = false;
   requestPreview();
@@ -284,6 +329,62 @@ function bindControl(id, format) {
   });
 }
 
+// One dab of the brush at a pointer event, joined to the last one.
+function brushAt(event) {
+  const canvas = $("mask-canvas");
+  const rect = canvas.getBoundingClientRect();
+  const scale = canvas.width / rect.width;
+  const x = (event.clientX - rect.left) * scale;
+  const y = (event.clientY - rect.top) * scale;
+  const context = canvas.getContext("2d");
+  context.strokeStyle = "#fff";
+  context.lineCap = "round";
+  context.lineWidth = Number($("brush-size").value) * scale;
+  const [fromX, fromY] = state.lastBrush || [x, y];
+  context.beginPath();
+  context.moveTo(fromX, fromY);
+  context.lineTo(x, y);
+  context.stroke();
+  state.lastBrush = [x, y];
+  state.maskStrokes += 1;
+  requestPreview();
+}
+
+function bindMask() {
+  const canvas = $("mask-canvas");
+  const names = state.styles.map((style) => style.name);
+  for (const [id, selected] of [["mask-brush-style", 1],
+                                ["mask-other-style", 0]]) {
+    const select = $(id);
+    select.append(...names.map((name) => new Option(
+      name.replaceAll("_", " "), name)));
+    select.value = names[Math.min(selected, names.length - 1)];
+    select.addEventListener("change", requestPreview);
+  }
+  $("mask-mode").addEventListener("change", (event) => {
+    state.maskMode = event.target.checked;
+    $("mask-controls").disabled = !state.maskMode;
+    canvas.hidden = !state.maskMode;
+    requestPreview();
+  });
+  canvas.addEventListener("pointerdown", (event) => {
+    canvas.setPointerCapture(event.pointerId);
+    state.lastBrush = null;
+    brushAt(event);
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (event.buttons & 1) brushAt(event);
+  });
+  canvas.addEventListener("pointerup", () => { state.lastBrush = null; });
+  $("brush-size").addEventListener("input", (event) => {
+    $("brush-size-value").textContent = event.target.value;
+  });
+  $("mask-clear").addEventListener("click", () => {
+    resetMask(canvas);
+    requestPreview();
+  });
+}
+
 function bindDropZone() {
   const zone = $("drop-zone");
   zone.addEventListener("dragover", (event) => {
@@ -327,6 +428,7 @@ async function start() {
       (_, i) => (picked.has(i) ? Math.round(Math.random() * 100) / 100 : 0)));
   });
   bindDropZone();
+  bindMask();
   setStatus(`${state.styles.length} styles of ${info.model}. ` +
             "Drop a photo, choose one, or use the webcam.");
 }
