@@ -76,7 +76,7 @@ def test_page_and_its_files_are_served(client):
 
     assert page.status_code == 200
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    for path in ("/static/app.js", "/static/style.css"):
+    for path in ("/static/app.js", "/static/mask.js", "/static/style.css"):
         assert path in page.text
         assert client.get(path).status_code == 200
 

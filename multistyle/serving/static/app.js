@@ -5,8 +5,8 @@
 // the newest slider position always wins and stale ones are never sent.
 // The preview is painted small (the server's preview size) with the fast
 // model; "Download full size" sends the original photo to the full model.
-// In mask mode a brushed canvas over the preview is sent as the style mask:
-// white (brushed) paints one style, black the other.
+// In mask mode the brushed canvas over the preview (mask.js) is sent as
+// the style mask.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -52,19 +52,6 @@ function paintParams() {
   if (weights.length === 0) return null;
   params.set("weights", weights.join(","));
   return params;
-}
-
-// The style mask: the brushed canvas, white on black, as a PNG Blob.
-function maskBlob() {
-  const canvas = $("mask-canvas");
-  const flat = document.createElement("canvas");
-  flat.width = canvas.width;
-  flat.height = canvas.height;
-  const context = flat.getContext("2d");
-  context.fillStyle = "#000";
-  context.fillRect(0, 0, flat.width, flat.height);
-  context.drawImage(canvas, 0, 0);
-  return new Promise((resolve) => flat.toBlob(resolve, "image/png"));
 }
 
 async function errorText(response) {
@@ -161,15 +148,6 @@ function fitted(width, height, longSide) {
   const scale = Math.min(1, longSide / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)),
            height: Math.max(1, Math.round(height * scale)) };
-}
-
-// An empty mask of the preview's size (the server resizes it for the
-// full-size painting).
-function resetMask({ width, height }) {
-  const canvas = $("mask-canvas");
-  canvas.width = width;
-  canvas.height = height;
-  state.maskStrokes += 1;
 }
 
 // `source` (an image, bitmap or video) as a Blob, at most `longSide`.
@@ -325,62 +303,6 @@ function bindControl(id, format) {
   const output = $(`${id}-value`);
   input.addEventListener("input", () => {
     if (output) output.textContent = format(Number(input.value));
-    requestPreview();
-  });
-}
-
-// One dab of the brush at a pointer event, joined to the last one.
-function brushAt(event) {
-  const canvas = $("mask-canvas");
-  const rect = canvas.getBoundingClientRect();
-  const scale = canvas.width / rect.width;
-  const x = (event.clientX - rect.left) * scale;
-  const y = (event.clientY - rect.top) * scale;
-  const context = canvas.getContext("2d");
-  context.strokeStyle = "#fff";
-  context.lineCap = "round";
-  context.lineWidth = Number($("brush-size").value) * scale;
-  const [fromX, fromY] = state.lastBrush || [x, y];
-  context.beginPath();
-  context.moveTo(fromX, fromY);
-  context.lineTo(x, y);
-  context.stroke();
-  state.lastBrush = [x, y];
-  state.maskStrokes += 1;
-  requestPreview();
-}
-
-function bindMask() {
-  const canvas = $("mask-canvas");
-  const names = state.styles.map((style) => style.name);
-  for (const [id, selected] of [["mask-brush-style", 1],
-                                ["mask-other-style", 0]]) {
-    const select = $(id);
-    select.append(...names.map((name) => new Option(
-      name.replaceAll("_", " "), name)));
-    select.value = names[Math.min(selected, names.length - 1)];
-    select.addEventListener("change", requestPreview);
-  }
-  $("mask-mode").addEventListener("change", (event) => {
-    state.maskMode = event.target.checked;
-    $("mask-controls").disabled = !state.maskMode;
-    canvas.hidden = !state.maskMode;
-    requestPreview();
-  });
-  canvas.addEventListener("pointerdown", (event) => {
-    canvas.setPointerCapture(event.pointerId);
-    state.lastBrush = null;
-    brushAt(event);
-  });
-  canvas.addEventListener("pointermove", (event) => {
-    if (event.buttons & 1) brushAt(event);
-  });
-  canvas.addEventListener("pointerup", () => { state.lastBrush = null; });
-  $("brush-size").addEventListener("input", (event) => {
-    $("brush-size-value").textContent = event.target.value;
-  });
-  $("mask-clear").addEventListener("click", () => {
-    resetMask(canvas);
     requestPreview();
   });
 }
