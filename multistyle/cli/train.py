@@ -8,7 +8,9 @@ multistyle-stylize; rerun the same command to resume from the newest
 checkpoint. --base_model with --add_styles learns new styles on top of a
 trained model, keeping its styles bit for bit; --init_from continues
 training one; --teacher distills one into a smaller network (--alpha)
-without VGG-19. Experiments are flagfiles (configs/, later flags win).
+without VGG-19. --distribution splits each batch over all GPUs (or
+hosts: README, "Scaling out"). Experiments are flagfiles (configs/,
+later flags win).
 
 Examples:
     multistyle-train --content=~/photos --styles=~/paintings \\
@@ -85,6 +87,9 @@ HELP_GROUPS = (
     ("Start from a trained model", ("base_model=FOLDER", "add_styles=FILES",
                                     "init_from=FOLDER")),
     ("Distill a trained model", ("teacher=FOLDER", "edge_weight")),
+    ("Several devices and hosts", ("distribution",
+                                   "coordinator_address=HOST:PORT",
+                                   "num_processes", "process_id")),
 )
 
 

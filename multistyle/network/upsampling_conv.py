@@ -9,8 +9,10 @@ from multistyle.network import valid_region
 def _phase_taps(kernel, axis):
     """Splits a 3-tap kernel along `axis` into the two 2-tap kernels that
     nearest x2 upsampling turns it into: even outputs see the source
-    pixels (m-1, m, m) and odd outputs (m, m, m+1)."""
-    first, middle, last = (ops.take(kernel, [i], axis=axis) for i in range(3))
+    pixels (m-1, m, m) and odd outputs (m, m, m+1). (Split, not gathered:
+    under tf.distribute the sparse gradient of a gather did not train as
+    on one device; tests/training/test_distribution.py.)"""
+    first, middle, last = ops.split(kernel, 3, axis=axis)
     return (ops.concatenate([first, middle + last], axis=axis),
             ops.concatenate([first + middle, last], axis=axis))
 

@@ -37,7 +37,8 @@ class SummaryCallback(keras.callbacks.Callback):
     Args:
         writer: A `summary_writer.SummaryWriter`.
         transformer: The network being trained.
-        sample_images: float32 `(n, h, w, 3)` photos in [0, 1].
+        sample_images: float32 `(n, h, w, 3)` photos in [0, 1], or None
+            for no sample images (scalars only).
         num_styles: How many styles the sample grid shows (the first).
         steps_per_epoch: Steps per epoch (to compute the global step).
         every_n_steps: Scalar summary interval.
@@ -74,7 +75,8 @@ class SummaryCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         step = (epoch + 1) * self.steps_per_epoch
-        self.writer.image("samples", self.sample_grid(), step)
+        if self.sample_images is not None:
+            self.writer.image("samples", self.sample_grid(), step)
         self.writer.flush()
 
     def sample_grid(self):

@@ -70,7 +70,10 @@ class TrainConfig:
         "`image_size`)."))
     style_image_size: int = _field(
         256, "Short side of the style images, pixels.")
-    batch_size: int = _field(16, "Images per step.")
+    batch_size: int = _field(16, (
+        "Images per step, over all devices and processes (the global "
+        "batch): `distribution` splits it evenly, so the same value trains "
+        "the same steps on one device or many."))
     num_steps: Optional[int] = _field(
         None, _context_help("num_steps", "Training steps."))
     steps_per_checkpoint: int = _field(1000, (
@@ -114,6 +117,25 @@ class TrainConfig:
     seed: int = _field(0, "Random seed.")
     # 2 overlaps decoding the next batch with the current step.
     workers: int = _field(2, "Threads that decode and crop photos.")
+    distribution: str = _field("auto", (
+        "Data parallelism: 'data_parallel' splits each batch over all "
+        "devices (JAX: keras.distribution.DataParallel; TensorFlow: "
+        "MirroredStrategy, or MultiWorkerMirroredStrategy with TF_CONFIG), "
+        "'none' trains on one device, 'auto' is data_parallel when there "
+        "are several devices or processes. The learning rate is not "
+        "scaled: keep `batch_size` and it trains the same steps."))
+    coordinator_address: str = _field("", (
+        "JAX multi-host: HOST:PORT of process 0 (else "
+        "$KERAS_DISTRIBUTION_JOB_ADDRESSES or $JAX_COORDINATOR_ADDRESS). "
+        "Each process reads its own rows of every batch; `model_dir` must "
+        "be one shared folder. TensorFlow reads TF_CONFIG instead."))
+    num_processes: int = _field(0, (
+        "JAX multi-host: the number of processes (0: "
+        "$KERAS_DISTRIBUTION_NUM_PROCESSES, else what JAX detects)."))
+    process_id: int = _field(-1, (
+        "JAX multi-host: this process's index, 0 being the chief that "
+        "writes checkpoints, logs and the model (-1: "
+        "$KERAS_DISTRIBUTION_PROCESS_ID, else what JAX detects)."))
     base_model: str = _field("", (
         "Add `styles` to this trained model folder instead of training "
         "from scratch: only the new styles' gamma/beta rows train, so the "
@@ -154,7 +176,8 @@ class TrainConfig:
                 raise ValueError(
                     f"`{name}` must be at least 1. Received: "
                     f"{name}={getattr(self, name)}")
-        for name in ("warmup_steps", "clip_norm", "holdout_every"):
+        for name in ("warmup_steps", "clip_norm", "holdout_every",
+                     "num_processes"):
             if getattr(self, name) < 0:
                 raise ValueError(
                     f"`{name}` must not be negative. Received: "

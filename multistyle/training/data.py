@@ -49,13 +49,15 @@ def random_crop(image, size, rng):
 class ImageFolderDataset(keras.utils.PyDataset):
     """Endless batches of random photo crops, each with a random style.
 
-    Batch `i` of epoch `e` depends only on `(seed, e, i)`, so a resumed run
-    sees the same data as an uninterrupted one. Unreadable files are
+    Row `r` of batch `i` of epoch `e` depends only on `(seed, e, i, r)`, so
+    a resumed run sees the same data as an uninterrupted one, and the
+    processes of a multi-host run (`num_processes`) each decode only their
+    own rows of the batch one process would see. Unreadable files are
     skipped (the next file is used instead) and counted in `num_skipped`.
 
     Args:
         files: Image paths (see `image_io.find_images`).
-        batch_size: Examples per batch.
+        batch_size: Examples per (global) batch.
         image_size: Side of the square crops, pixels.
         num_styles: Each example gets a one-hot style vector of this length.
         steps_per_epoch: Batches per epoch.
@@ -64,21 +66,32 @@ class ImageFolderDataset(keras.utils.PyDataset):
             to a random short side in `[image_size, max_photo_size]`
             (random scale augmentation); 0 keeps it at `image_size`.
         initial_epoch: Epoch the first batch belongs to (for resuming).
+        process_index, num_processes: This process yields rows
+            `[process_index * n, (process_index + 1) * n)` of each batch,
+            `n = batch_size // num_processes` (which must divide).
         cache_bytes: Keep up to this many bytes of decoded, resized photos
             in memory, so later epochs skip JPEG decoding and resizing (the
             crops are the same either way).
         **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
 
     Each batch is `((images, style_weights),)`: float32 RGB [0, 1] of shape
-    `(batch, image_size, image_size, 3)` and one-hot `(batch, num_styles)`.
+    `(n, image_size, image_size, 3)` and one-hot `(n, num_styles)`.
     """
 
     def __init__(self, files, batch_size, image_size, num_styles,
                  steps_per_epoch, seed=0, initial_epoch=0, max_photo_size=0,
-                 cache_bytes=2 * 1024**3, **kwargs):
+                 cache_bytes=2 * 1024**3, process_index=0, num_processes=1,
+                 **kwargs):
         super().__init__(**kwargs)
         if not files:
             raise ValueError("No content images given.")
+        if batch_size % num_processes or not 0 <= process_index < (
+                num_processes):
+            raise ValueError(
+                "`batch_size` must split evenly over `num_processes` and "
+                "`process_index` be one of them. Received: "
+                f"batch_size={batch_size}, num_processes={num_processes}, "
+                f"process_index={process_index}")
         self.files = list(files)
         self.batch_size = batch_size
         self.image_size = image_size
@@ -87,6 +100,8 @@ class ImageFolderDataset(keras.utils.PyDataset):
         self.steps_per_epoch = steps_per_epoch
         self.seed = seed
         self.epoch = initial_epoch
+        rows = batch_size // num_processes
+        self.rows = range(process_index * rows, (process_index + 1) * rows)
         self.num_skipped = 0
         self._lock = threading.Lock()
         self._bad_files = set()
@@ -139,12 +154,18 @@ class ImageFolderDataset(keras.utils.PyDataset):
         return image
 
     def __getitem__(self, index):
-        rng = np.random.default_rng([self.seed, self.epoch, index])
-        picks = rng.integers(0, len(self.files), self.batch_size)
-        images = np.stack([self._read(int(i), rng) for i in picks])
-        style_ids = rng.integers(0, self.num_styles, self.batch_size)
+        return self.batch(self.epoch, index)
+
+    def batch(self, epoch, index):
+        """Batch `index` of `epoch` (this process's rows), whatever epoch
+        the dataset is in."""
+        images, style_ids = [], []
+        for row in self.rows:
+            rng = np.random.default_rng([self.seed, epoch, index, row])
+            images.append(self._read(int(rng.integers(len(self.files))), rng))
+            style_ids.append(rng.integers(self.num_styles))
         style_weights = np.eye(self.num_styles, dtype=np.float32)[style_ids]
-        return ((image_io.to_float(images), style_weights),)
+        return ((image_io.to_float(np.stack(images)), style_weights),)
 
 
 def parse_tfds_source(source):

@@ -32,6 +32,7 @@ from multistyle.network import transformer_net
 from multistyle.training import callbacks as training_callbacks
 from multistyle.training import checkpoint
 from multistyle.training import data
+from multistyle.training import distribution
 from multistyle.training import distillation
 from multistyle.training import summary_writer
 from multistyle.training import trainer as trainer_lib
@@ -70,17 +71,22 @@ def train(config, transformer=None, write_model=True, callbacks=()):
             the `TrainConfig` field to fix.
     """
     config.validate()
+    plan = distribution.plan(config)  # Before JAX's first computation.
+    logging.info("%s", plan.describe())
     style_files, styles = _style_paintings(config)
-    content_files = _content_photos(config)
-    config_dict = _record_config(config, styles)
+    content_files = _content_photos(config, plan)
+    config_dict = _record_config(config, styles, plan.is_chief)
     _set_precision_and_seed(config)
-    transformer = _transfer_network(config, transformer, len(styles))
-    model = _compiled(config, _trainer(config, transformer, style_files,
-                                       styles))
-    step = _restore_or_warm_start(config, model, styles)
-    dataset, samples = _dataset(config, content_files, len(styles), step)
-    _fit(config, model, dataset, samples, step, callbacks)
-    if write_model:
+    with plan.scope():
+        transformer = _transfer_network(config, transformer, len(styles))
+        model = _compiled(config, _trainer(config, transformer, style_files,
+                                           styles, plan), plan)
+        step = _restore_or_warm_start(config, model, styles)
+        dataset, samples = _dataset(config, content_files, len(styles), step,
+                                    plan)
+        _fit(config, model, plan.distribute(dataset), samples, step,
+             callbacks, plan)
+    if write_model and plan.is_chief:
         model_folder.write(config.model_dir, transformer, styles,
                            config_dict)
         logging.info("Wrote the model folder %s", config.model_dir)
@@ -130,10 +136,15 @@ def _style_paintings(config):
     return style_files, styles
 
 
-def _content_photos(config):
+def _content_photos(config, plan):
     """The training photos' files; none for a tfds source."""
     if config.content.startswith(data.TFDS_PREFIX):
         data.parse_tfds_source(config.content)  # Checks the syntax.
+        if plan.num_processes > 1:
+            raise ValueError(
+                "A multi-host run reads its photos from a folder (each "
+                "process its own rows); tfds sources are not split over "
+                f"processes. Received: content={config.content}")
         return []
     files, _ = data.split_holdout(image_io.find_images(config.content),
                                   config.holdout_every)
@@ -145,9 +156,10 @@ def _content_photos(config):
     return files
 
 
-def _record_config(config, styles):
-    """Writes `train_config.json`, refusing to resume a different run;
-    returns the config as recorded (the paintings' full paths)."""
+def _record_config(config, styles, write):
+    """Writes `train_config.json` (if `write`: the chief), refusing to
+    resume a different run; returns the config as recorded (the
+    paintings' full paths)."""
     os.makedirs(config.model_dir, exist_ok=True)
     config_dict = dataclasses.asdict(config)
     config_dict["styles"] = [s.source for s in styles]
@@ -161,7 +173,8 @@ def _record_config(config, styles):
                     f"`model_dir` {config.model_dir} holds a run with a "
                     f"different `{key}` ({previous.get(key)}); use a new "
                     "`model_dir`.")
-    atomic_files.write_text(path, json.dumps(config_dict, indent=2))
+    if write:
+        atomic_files.write_text(path, json.dumps(config_dict, indent=2))
     return config_dict
 
 
@@ -193,14 +206,15 @@ def _transfer_network(config, transformer, num_styles):
     return transformer
 
 
-def _trainer(config, transformer, style_files, styles):
+def _trainer(config, transformer, style_files, styles, plan):
     """The model `fit()` trains: distillation from `config.teacher`, else
     the VGG-19 perceptual loss of the paintings."""
     if config.teacher:
         teacher = warm_start.read_matching_network(config.teacher, styles,
                                                    "distill from")
-        return distillation.DistillationTrainer(transformer, teacher,
-                                                config.edge_weight)
+        return distillation.DistillationTrainer(
+            transformer, teacher, config.edge_weight,
+            gradient_replicas=plan.gradient_replicas)
     vgg = _loss_network(config)
     grams = style_targets.cached_style_grams(
         style_files, config.style_image_size, vgg, config.style_layers,
@@ -217,14 +231,15 @@ def _trainer(config, transformer, style_files, styles):
             for name, w in zip(config.style_layers, layer_weights)},
         style_coefficients=np.asarray(
             config.style_coefficients or [1.0] * num_styles, np.float32),
-        tv_weight=config.tv_weight)
+        tv_weight=config.tv_weight, gradient_replicas=plan.gradient_replicas)
 
 
-def _compiled(config, model):
+def _compiled(config, model, plan):
     """`model` compiled, its optimizer built (to restore)."""
     optimizer = keras.optimizers.Adam(
         learning_rate_schedule(config), clipnorm=config.clip_norm or None)
-    model.compile(optimizer=optimizer, jit_compile=config.jit_compile)
+    model.compile(optimizer=optimizer,
+                  jit_compile=config.jit_compile and plan.jit_compile)
     optimizer.build(model.trainable_variables)
     return model
 
@@ -246,14 +261,17 @@ def _restore_or_warm_start(config, model, styles):
     return 0
 
 
-def _dataset(config, content_files, num_styles, step):
-    """The training batches from `step` on, and a few sample photos."""
+def _dataset(config, content_files, num_styles, step, plan):
+    """The training batches from `step` on (this process's rows), and a few
+    sample photos."""
     if content_files:
         dataset = data.ImageFolderDataset(
             content_files, config.batch_size, config.image_size, num_styles,
             steps_per_epoch=config.steps_per_checkpoint, seed=config.seed,
             initial_epoch=step // config.steps_per_checkpoint,
-            max_photo_size=config.max_photo_size, workers=config.workers)
+            max_photo_size=config.max_photo_size, workers=config.workers,
+            process_index=plan.process_index,
+            num_processes=plan.num_processes)
         return dataset, _sample_images(content_files, config.image_size)
     dataset = data.tfds_dataset(config.content, config.batch_size,
                                 config.image_size, num_styles,
@@ -274,26 +292,32 @@ def _sample_images(files, size):
     return image_io.to_float(np.stack(samples))
 
 
-def _fit(config, model, dataset, samples, step, callbacks):
-    """`fit()` from `step` to `num_steps`, one epoch per checkpoint."""
+def _fit(config, model, dataset, samples, step, callbacks, plan):
+    """`fit()` from `step` to `num_steps`, one epoch per checkpoint. Only
+    the chief writes checkpoints and summaries, with sample images only
+    when the network runs on one device."""
     spc = config.steps_per_checkpoint
     transformer = model.transformer
     num_styles = transformer_net.num_styles_of(transformer)
-    writer = summary_writer.SummaryWriter(
-        os.path.join(config.model_dir, "logs"))
-    callbacks = [
-        training_callbacks.CheckpointCallback(config.model_dir, transformer,
-                                              spc),
-        training_callbacks.SummaryCallback(
-            writer, transformer, samples, min(num_styles, 8), spc,
-            every_n_steps=config.summary_every),
-        training_callbacks.ProgressLogger(spc, config.num_steps),
-        *callbacks,
-    ]
+    callbacks = [training_callbacks.ProgressLogger(spc, config.num_steps),
+                 *callbacks]
+    writer = None
+    if plan.is_chief:
+        writer = summary_writer.SummaryWriter(
+            os.path.join(config.model_dir, "logs"))
+        callbacks += [
+            training_callbacks.CheckpointCallback(config.model_dir,
+                                                  transformer, spc),
+            training_callbacks.SummaryCallback(
+                writer, transformer,
+                samples if plan.num_devices == 1 else None,
+                min(num_styles, 8), spc, every_n_steps=config.summary_every),
+        ]
     try:
         if step < config.num_steps:
             model.fit(dataset, epochs=config.num_steps // spc,
                       initial_epoch=step // spc, steps_per_epoch=spc,
                       callbacks=callbacks, verbose=1)
     finally:
-        writer.close()
+        if writer is not None:
+            writer.close()

@@ -18,13 +18,19 @@ class LossTermsTrainer(keras.Model):
     style_weights, stylized)`, a dict of per-example losses by those
     names; their batch means add up to the loss, and each is a metric.
     Only `transformer` has trainable weights; save and export it alone.
+
+    `gradient_replicas`: how many replicas' gradients the distribution
+    strategy adds up each step (tf.distribute's `num_replicas_in_sync`,
+    see `distribution.Plan`); the loss is divided by it, so the sum is the
+    gradient of the global batch's mean. 1 on one device and on JAX.
     """
 
     LOSS_TERMS = ()
 
-    def __init__(self, transformer, **kwargs):
+    def __init__(self, transformer, gradient_replicas=1, **kwargs):
         super().__init__(**kwargs)
         self.transformer = transformer
+        self.gradient_replicas = int(gradient_replicas)
         self.loss_trackers = {term: keras.metrics.Mean(name=term)
                               for term in self.LOSS_TERMS}
 
@@ -44,7 +50,7 @@ class LossTermsTrainer(keras.Model):
             value = ops.mean(per_example)
             self.loss_trackers[name].update_state(value)
             total = total + value
-        return total
+        return total / self.gradient_replicas
 
     @property
     def metrics(self):

@@ -1,0 +1,269 @@
+"""Data-parallel training: one global batch split over devices and hosts.
+
+`plan(config)` picks the engine that `config.distribution` asks for on the
+current Keras backend, after joining a multi-host run:
+
+- JAX: `keras.distribution.DataParallel` over every device of every
+  process; several hosts join with `keras.distribution.initialize` (that
+  is `jax.distributed.initialize`) from `coordinator_address`,
+  `num_processes` and `process_id` or the environment.
+- TensorFlow: `tf.distribute.MirroredStrategy` over the local GPUs (else
+  the logical CPUs), or `MultiWorkerMirroredStrategy` when `TF_CONFIG`
+  describes a cluster.
+
+`batch_size` is the global batch: each of N devices paints `batch_size / N`
+of its rows and the step follows the gradient of the whole batch's mean
+loss, so the flags of a one-device run train the same steps (up to float
+rounding) on many, at the same learning rate. Nothing is scaled for you;
+to train with a k times larger batch, a k times larger learning rate with
+warmup (the linear scaling rule, Goyal et al. 2017) is the usual start.
+
+Each process decodes only its own rows of every batch
+(`data.ImageFolderDataset`'s `process_index`). Process 0, the chief,
+writes checkpoints, logs and the model; every process resumes from the
+newest checkpoint, so `model_dir` must be one folder that all hosts share.
+"""
+
+import contextlib
+import dataclasses
+import itertools
+import json
+import os
+from typing import Callable, Optional
+
+import keras
+
+from multistyle.training import data
+
+AUTO = "auto"
+NONE = "none"
+DATA_PARALLEL = "data_parallel"
+CHOICES = (AUTO, NONE, DATA_PARALLEL)
+_JAX_CLUSTER_FIELDS = ("coordinator_address", "num_processes", "process_id")
+_ADDRESS_VARIABLES = ("KERAS_DISTRIBUTION_JOB_ADDRESSES",
+                      "JAX_COORDINATOR_ADDRESS")
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How a training run is spread over devices and processes.
+
+    Attributes:
+        engine: What splits the batch ("none" for one device).
+        num_devices: Devices of all processes together.
+        local_devices: This process's device names.
+        num_processes: Processes (hosts) of the run.
+        process_index: This process's index; 0 is the chief.
+        batch_size: The global batch.
+        gradient_replicas: How many replicas' gradients the engine adds up
+            each step (tf.distribute's `num_replicas_in_sync`); their loss
+            is divided by it. 1 on JAX, which takes one global mean.
+        scope: Makes the context to build, compile and fit in.
+        strategy: The `tf.distribute.Strategy`, if any.
+        jit_compile: Whether train steps may be XLA-compiled; not under
+            tf.distribute, whose replicas' variables live on other devices
+            than XLA's one (TensorFlow's XLA "known issues").
+    """
+
+    engine: str
+    num_devices: int
+    local_devices: tuple[str, ...]
+    num_processes: int
+    process_index: int
+    batch_size: int
+    gradient_replicas: int = 1
+    scope: Callable = contextlib.nullcontext
+    strategy: Optional[object] = None
+    jit_compile: bool = True
+
+    @property
+    def is_chief(self):
+        """Whether this process writes checkpoints, logs and the model."""
+        return self.process_index == 0
+
+    @property
+    def device_batch(self):
+        return self.batch_size // self.num_devices
+
+    @property
+    def process_batch(self):
+        return self.batch_size // self.num_processes
+
+    def describe(self):
+        """One line for the log: engine, devices, processes, batches."""
+        return (
+            f"distribution {self.engine}: {self.num_devices} device(s) in "
+            f"{self.num_processes} process(es) (this is process "
+            f"{self.process_index}{', the chief' if self.is_chief else ''}, "
+            f"devices {', '.join(self.local_devices)}); global batch "
+            f"{self.batch_size} = {self.device_batch} per device, "
+            f"{self.process_batch} per process; learning rate as given "
+            "(not scaled with the device count)"
+            f"{'' if self.jit_compile else '; train steps not XLA-compiled'}")
+
+    def distribute(self, dataset):
+        """`dataset` as `fit()` should get it: under tf.distribute, an
+        `ImageFolderDataset` of this process's rows becomes a dataset that
+        hands each local replica its rows, in order."""
+        if self.strategy is None or not isinstance(
+                dataset, data.ImageFolderDataset):
+            return dataset
+        return _tf_distributed(self.strategy, dataset, self.batch_size)
+
+
+def plan(config):
+    """Joins a multi-host run if configured and returns its `Plan`.
+
+    Call it before building any model: JAX must join the cluster before
+    its first computation.
+
+    Args:
+        config: A `TrainConfig` (`distribution`, `batch_size` and the JAX
+            cluster fields).
+
+    Raises:
+        ValueError: On an unknown `distribution`, cluster settings that do
+            not fit the backend or `distribution`, data_parallel with
+            `base_model`, or a `batch_size` that does not split evenly
+            over the devices.
+    """
+    if config.distribution not in CHOICES:
+        raise ValueError(
+            f"`distribution` must be one of {', '.join(CHOICES)}. "
+            f"Received: distribution={config.distribution!r}")
+    if config.base_model:  # `finetune` builds its network before `train`.
+        if config.distribution == DATA_PARALLEL:
+            raise ValueError(
+                "Adding styles (`base_model`) trains on one device. "
+                "Received: distribution=data_parallel; use auto or none.")
+        return _single(config)
+    backend = keras.backend.backend()
+    if backend == "jax":
+        result = _jax_plan(config)
+    elif backend == "tensorflow":
+        result = _tf_plan(config)
+    elif config.distribution == DATA_PARALLEL:
+        raise ValueError(
+            "`distribution` data_parallel runs on the JAX and TensorFlow "
+            f"backends. Received: keras backend '{backend}'.")
+    else:
+        result = _single(config)
+    devices = result.num_devices
+    if config.batch_size % devices:
+        raise ValueError(
+            f"`batch_size` must be a multiple of the {devices} devices it "
+            f"is split over ({result.num_processes} process(es)), e.g. "
+            f"{devices * max(1, config.batch_size // devices)}. Received: "
+            f"batch_size={config.batch_size}")
+    return result
+
+
+def _single(config):
+    return Plan(NONE, 1, ("default",), 1, 0, config.batch_size)
+
+
+def _jax_cluster(config):
+    """`keras.distribution.initialize` arguments, or None for one host.
+    Unset ones (None) come from the environment."""
+    address = config.coordinator_address or None
+    asked = address or config.num_processes > 1 or any(
+        os.environ.get(name) for name in _ADDRESS_VARIABLES)
+    if not asked:
+        return None
+    return (address, config.num_processes or None,
+            config.process_id if config.process_id >= 0 else None)
+
+
+def _jax_plan(config):
+    import jax  # pylint: disable=g-import-not-at-top
+
+    cluster = _jax_cluster(config)
+    if config.distribution == NONE:
+        if cluster:
+            raise ValueError(
+                "A multi-host run (`coordinator_address`, `num_processes` "
+                "or the environment) needs `distribution` data_parallel or "
+                "auto. Received: distribution=none")
+        return _single(config)
+    if cluster:
+        keras.distribution.initialize(*cluster)
+    devices = keras.distribution.list_devices()
+    if config.distribution == AUTO and len(devices) == 1:
+        return _single(config)
+    data_parallel = keras.distribution.DataParallel(
+        devices=devices, auto_shard_dataset=False)  # Rows read per process.
+    return Plan("keras.distribution.DataParallel (jax)", len(devices),
+                tuple(str(d) for d in jax.local_devices()),
+                jax.process_count(), jax.process_index(), config.batch_size,
+                scope=data_parallel.scope)
+
+
+def _tf_plan(config):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+
+    given = [f"{name}={getattr(config, name)}" for name in _JAX_CLUSTER_FIELDS
+             if getattr(config, name) not in ("", 0, -1)]
+    if given:
+        raise ValueError(
+            f"{', '.join(given)}: `coordinator_address`, `num_processes` "
+            "and `process_id` are for the JAX backend; on TensorFlow, "
+            "describe the cluster in the TF_CONFIG environment variable.")
+    cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster")
+    if config.distribution == NONE:
+        if cluster:
+            raise ValueError(
+                "TF_CONFIG describes a cluster, which needs `distribution` "
+                "data_parallel or auto. Received: distribution=none")
+        return _single(config)
+    if cluster:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        resolver = strategy.cluster_resolver
+        tasks = [(kind, i) for kind in ("chief", "worker")
+                 for i in range(len(cluster.get(kind, [])))]
+        num_processes = len(tasks)
+        process_index = tasks.index((resolver.task_type, resolver.task_id))
+    else:
+        devices = [d.name for d in (tf.config.list_logical_devices("GPU")
+                                    or tf.config.list_logical_devices("CPU"))]
+        if config.distribution == AUTO and len(devices) == 1:
+            return _single(config)
+        strategy = tf.distribute.MirroredStrategy(devices)
+        num_processes, process_index = 1, 0
+    return Plan(type(strategy).__name__ + " (tensorflow)",
+                strategy.num_replicas_in_sync,
+                tuple(strategy.extended.worker_devices), num_processes,
+                process_index, config.batch_size,
+                gradient_replicas=strategy.num_replicas_in_sync,
+                scope=strategy.scope, strategy=strategy, jit_compile=False)
+
+
+def _tf_distributed(strategy, dataset, batch_size):
+    """An `ImageFolderDataset` of this worker's rows, endless, cut into one
+    batch per local replica (consecutive batches go to consecutive
+    replicas).
+
+    The batches are those Keras' own `PyDataset` adapter feeds a
+    one-device `fit()`, which starts with a call to `on_epoch_end()`
+    (`EpochIterator.reset`): epochs `dataset.epoch + 1` on. They are made
+    from `(epoch, index)` alone, since `fit()` also opens an iterator just
+    to build the model.
+    """
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+
+    start = dataset.epoch + 1
+    spec = tf.nest.map_structure(
+        lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)),
+        dataset.batch(start, 0))
+
+    def batches():
+        for epoch in itertools.count(start):
+            for index in range(len(dataset)):
+                yield dataset.batch(epoch, index)
+
+    def make(context):
+        rows = context.get_per_replica_batch_size(batch_size)
+        return tf.data.Dataset.from_generator(
+            batches, output_signature=spec).unbatch().batch(
+                rows, drop_remainder=True).prefetch(1)
+
+    return strategy.distribute_datasets_from_function(make)
