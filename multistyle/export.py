@@ -16,6 +16,9 @@ the images' height and width (e.g. from style masks, see `style_masks`),
 and paints each region in its mix in one pass (the network's
 `transformer_net.spatial_twin`, which shares its variables).
 
+With `onnx`, the same two signatures are also written as ONNX models
+(`export_onnx`) for runtimes without TensorFlow.
+
 Export runs on the TensorFlow backend only; a JAX-backend export would
 carry XLA ops that TFLite and TF.js cannot take.
 """
@@ -24,13 +27,14 @@ import os
 
 import keras
 
+from multistyle import export_onnx
 from multistyle import model_folder
 from multistyle.network import min_side
 from multistyle.network import transformer_net
 
 
 def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
-                       tflite_size=None, overwrite=False):
+                       tflite_size=None, onnx=False, overwrite=False):
     """Writes a TF SavedModel (and optionally a float16 TFLite model).
 
     The output folder is built next to `output_dir` under a temporary name
@@ -44,17 +48,21 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
         tflite_size: `(height, width)` to fix the TFLite model's input
             size (batch 1), e.g. for delegates that need static shapes;
             None takes any height and width.
+        onnx: Also write `model.onnx` and `model_masks.onnx`
+            (`export_onnx`; needs tf2onnx).
         overwrite: Replace `output_dir` if it exists.
 
     Returns:
         A dict of what was written: `saved_model` (the folder), `styles`
         (its `styles.json`), `style_names` (`assets/styles.txt`) and,
-        with `tflite`, `tflite` (the `.tflite` file).
+        with `tflite`, `tflite` (the `.tflite` file), with `onnx`, `onnx`
+        and `onnx_masks`.
 
     Raises:
         ValueError: If the Keras backend is not TensorFlow, the model is
             not a multistyle network, its style list does not match it,
-            or `tflite_size` is not two positive integers.
+            `tflite_size` is not two positive integers, or `onnx` is asked
+            for without tf2onnx.
         FileNotFoundError: If the model or its `styles.json` is missing.
         FileExistsError: If `output_dir` exists and `overwrite` is False.
 
@@ -67,11 +75,7 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     ...     images=tf.zeros((1, 300, 200, 3), tf.uint8),
     ...     style_weights=tf.one_hot([3], 32))["stylized"]
     """
-    if keras.backend.backend() != "tensorflow":
-        raise ValueError(
-            "Export needs the TensorFlow backend; rerun with "
-            "KERAS_BACKEND=tensorflow. Received: keras backend "
-            f"'{keras.backend.backend()}'.")
+    _check_backend()
     if tflite and tflite_size is not None:
         tflite_size = _checked_size(tflite_size)
     output_dir = os.path.abspath(output_dir)
@@ -80,7 +84,7 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     model, styles, config = model_folder.read(model_dir_or_keras_path)
     model_folder.write_folder(
         output_dir, lambda directory: _write_export(
-            model, styles, config, directory, tflite, tflite_size),
+            model, styles, config, directory, tflite, tflite_size, onnx),
         overwrite=overwrite)
     written = {
         "saved_model": output_dir,
@@ -91,7 +95,37 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     if tflite:
         written["tflite"] = os.path.join(output_dir,
                                          model_folder.TFLITE_FILENAME)
+    if onnx:
+        written["onnx"] = os.path.join(output_dir, model_folder.ONNX_FILENAME)
+        written["onnx_masks"] = os.path.join(
+            output_dir, model_folder.ONNX_MASKS_FILENAME)
     return written
+
+
+def add_onnx(model_dir):
+    """Writes the ONNX models into a model folder that holds `model.keras`
+    beside its SavedModel (as the shipped ones do), from `model.keras`;
+    the SavedModel and everything else stay as they are.
+
+    Returns:
+        Dict of signature name to the ONNX file written.
+
+    Raises:
+        ValueError: As `export_saved_model`.
+        FileNotFoundError: If the folder lacks `model.keras` or
+            `styles.json`.
+    """
+    _check_backend()
+    model, styles, _ = model_folder.read(model_dir)
+    return export_onnx.write(_endpoints(model, len(styles)), model_dir)
+
+
+def _check_backend():
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            "Export needs the TensorFlow backend; rerun with "
+            "KERAS_BACKEND=tensorflow. Received: keras backend "
+            f"'{keras.backend.backend()}'.")
 
 
 def _checked_size(size):
@@ -108,32 +142,38 @@ def _checked_size(size):
     return height, width
 
 
-def _write_export(model, styles, config, directory, tflite, tflite_size):
-    """Writes the SavedModel, its style lists and the TFLite model."""
+def _endpoints(model, num_styles):
+    """`{signature name: (function, input_signature)}` of the export:
+    per-image weights, and per-pixel ones through the spatial twin, which
+    shares the network's variables."""
     import tensorflow as tf  # Only export needs TensorFlow.
 
-    num_styles = len(styles)
-    # The endpoint tracks the variables it uses; `archive.track(model)`
-    # would store every weight a second time (Keras wrappers as well).
-    archive = keras.export.ExportArchive()
-    # Per-image weights, and per-pixel ones through the spatial twin,
-    # which shares the network's variables.
-    endpoints = {
+    networks = {
         model_folder.SIGNATURE_KEY: (model, (None, num_styles)),
         model_folder.MASKS_SIGNATURE_KEY: (
             transformer_net.spatial_twin(model),
             (None, None, None, num_styles)),
     }
-    for name, (network, weights_shape) in endpoints.items():
-        archive.add_endpoint(
-            name=name,
-            fn=_serving_function(network),
-            input_signature=[
-                tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
-                tf.TensorSpec(weights_shape, tf.float32,
-                              name="style_weights"),
-            ],
-        )
+    return {
+        name: (_serving_function(network), [
+            tf.TensorSpec((None, None, None, 3), tf.uint8, name="images"),
+            tf.TensorSpec(weights_shape, tf.float32, name="style_weights"),
+        ])
+        for name, (network, weights_shape) in networks.items()}
+
+
+def _write_export(model, styles, config, directory, tflite, tflite_size,
+                  onnx):
+    """Writes the SavedModel, its style lists, the TFLite and ONNX
+    models."""
+    num_styles = len(styles)
+    endpoints = _endpoints(model, num_styles)
+    # The endpoint tracks the variables it uses; `archive.track(model)`
+    # would store every weight a second time (Keras wrappers as well).
+    archive = keras.export.ExportArchive()
+    for name, (function, input_signature) in endpoints.items():
+        archive.add_endpoint(name=name, fn=function,
+                             input_signature=input_signature)
     archive.write_out(directory, verbose=False)
     model_folder.write_styles(directory, styles, config)
     model_folder.write_style_names(directory, styles)
@@ -141,6 +181,8 @@ def _write_export(model, styles, config, directory, tflite, tflite_size):
         with open(os.path.join(directory, model_folder.TFLITE_FILENAME),
                   "wb") as f:
             f.write(_tflite_float16(directory, num_styles, tflite_size))
+    if onnx:
+        export_onnx.write(endpoints, directory)
 
 
 def _serving_function(network):

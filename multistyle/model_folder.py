@@ -7,9 +7,10 @@ A model folder is what training writes and every tool reads:
 - `model.keras`: the Keras network (written by training and by style
   edits; runs on any Keras backend);
 - a TensorFlow SavedModel (`saved_model.pb`, `variables/`,
-  `assets/styles.txt`, optionally `model_float16.tflite`), written by
+  `assets/styles.txt`, optionally `model_float16.tflite` and the ONNX
+  models `model.onnx` and `model_masks.onnx`), written by
   `multistyle.export`; it runs with TensorFlow alone, through the
-  signatures named here.
+  signatures named here (the ONNX files: one signature each).
 
 Folders are written atomically (`atomic_files`): a reader never sees a
 half-written one.
@@ -34,6 +35,8 @@ SAVED_MODEL_FILENAME = "saved_model.pb"
 # One style name per line, in the order of the `style_weights` columns.
 STYLE_NAMES_ASSET = os.path.join("assets", "styles.txt")
 TFLITE_FILENAME = "model_float16.tflite"
+ONNX_FILENAME = "model.onnx"  # The `SIGNATURE_KEY` signature.
+ONNX_MASKS_FILENAME = "model_masks.onnx"  # `MASKS_SIGNATURE_KEY`.
 # The SavedModel's signatures: per-image weights `(batch, num_styles)`,
 # and per-pixel ones `(batch, height, width, num_styles)`; both take
 # `images` and `style_weights` and return `{OUTPUT_KEY: images}`.

@@ -53,3 +53,22 @@ def test_shipped_model_keras_paints_as_its_saved_model(name):
                              style_weights=tf.constant(weights))[
         model_folder.OUTPUT_KEY].numpy()
     assert np.abs(from_saved_model.astype(int) - from_keras).max() <= 2
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="the SavedModel runs with TensorFlow")
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_onnx_models_paint_as_the_saved_model(name):
+    from tests.test_export_onnx import assert_onnx_matches_signature
+
+    folder = _folder(name)
+    photo = image_io.to_uint8(_photo())[:, :37, :45]  # Odd sides.
+    weights = np.float32([[0.5] + [0.0] * 14 + [0.5]])
+    assert_onnx_matches_signature(
+        os.path.join(folder, model_folder.ONNX_FILENAME), folder,
+        model_folder.SIGNATURE_KEY, photo, weights)
+    masks = np.zeros((*photo.shape[:3], 16), np.float32)
+    masks[:, :, :20, 3] = masks[:, :, 20:, 9] = 1.0
+    assert_onnx_matches_signature(
+        os.path.join(folder, model_folder.ONNX_MASKS_FILENAME), folder,
+        model_folder.MASKS_SIGNATURE_KEY, photo, masks)

@@ -4,11 +4,14 @@ The SavedModel serves the blend inside the graph: its serving_default
 signature takes uint8 images of any size and a style weight vector per
 image, serving_masks per-pixel weights; plain TensorFlow (or TF Serving)
 runs it without this package. --tflite adds model_float16.tflite, which
-multistyle-stylize runs by default for a fast start. Needs the TensorFlow
-backend (the default; KERAS_BACKEND=tensorflow).
+multistyle-stylize runs by default for a fast start. --onnx adds
+model.onnx and model_masks.onnx, the two signatures for onnxruntime and
+other ONNX runtimes (pip install 'multistyle[onnx]'). Needs the
+TensorFlow backend (the default; KERAS_BACKEND=tensorflow).
 
 Examples:
     multistyle-export --model=runs/mine --output=saved_models/mine --tflite
+    multistyle-export --model=runs/mine --output=saved_models/mine --onnx
     multistyle-export --model=runs/mine --output=/tmp/m512 --tflite \\
         --tflite_size=512,512 --overwrite
 """
@@ -35,6 +38,11 @@ _TFLITE_SIZE = flags.DEFINE_list(
     "tflite_size", None,
     "HEIGHT,WIDTH to fix the TFLite model's input size (batch 1), for "
     "delegates that need static shapes; unset, it takes any size.")
+_ONNX = flags.DEFINE_bool(
+    "onnx", False,
+    f"Also write {model_folder.ONNX_FILENAME} ({model_folder.SIGNATURE_KEY})"
+    f" and {model_folder.ONNX_MASKS_FILENAME} "
+    f"({model_folder.MASKS_SIGNATURE_KEY}) into --output; needs tf2onnx.")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
 flags.adopt_module_key_flags(report)
@@ -42,7 +50,7 @@ flags.adopt_module_key_flags(report)
 HELP_GROUPS = (
     ("Input and output", ("model=FOLDER", "output=FOLDER", "overwrite",
                           "json")),
-    ("TFLite", ("tflite", "tflite_size=H,W")),
+    ("TFLite and ONNX", ("tflite", "tflite_size=H,W", "onnx")),
 )
 
 
@@ -63,7 +71,7 @@ def main(argv):
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     written = export.export_saved_model(
         _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
-        tflite_size=_tflite_size(_TFLITE_SIZE.value),
+        tflite_size=_tflite_size(_TFLITE_SIZE.value), onnx=_ONNX.value,
         overwrite=_OVERWRITE.value)
     report.emit("multistyle-export", model=_MODEL.value,
                 outputs={k: str(v) for k, v in written.items()})
@@ -76,6 +84,9 @@ def main(argv):
                f"{written['style_names']}")
     if "tflite" in written:
         report.say(f"Wrote TFLite model {written['tflite']}")
+    if "onnx" in written:
+        report.say(f"Wrote ONNX models {written['onnx']}, "
+                   f"{written['onnx_masks']} (same inputs and outputs)")
 
 
 def run():

@@ -24,9 +24,13 @@ def _mirror_indices(size, min_side):
     the padding before it."""
     pad = ops.maximum(min_side - size, 0)
     before = pad // 2
-    positions = (ops.arange(size + pad) - before) % (2 * size)
+    # Shifted by a whole number of periods (`before < min_side`) so the
+    # modulo never sees a negative number: ONNX converters lower it to a
+    # truncating division, which differs from floor mod there.
+    period = 2 * size
+    positions = (ops.arange(size + pad) - before + period * min_side) % period
     return ops.where(positions < size, positions,
-                     2 * size - 1 - positions), before
+                     period - 1 - positions), before
 
 
 def pad_to_min_side(images, min_side=MIN_SIDE):

@@ -1,0 +1,119 @@
+"""`multistyle-export --onnx`: ONNX models that match the SavedModel."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from multistyle import export
+from multistyle import export_onnx
+from multistyle import model_folder
+from tests.conftest import REPO_ROOT
+from tests.conftest import TEST_STYLE_NAMES
+from tests.conftest import save_random_model
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="export runs on the TensorFlow backend only")
+# Odd sizes, one below the network's smallest side (padded in the graph).
+SIZES = [(2, 37, 29), (1, 64, 48), (1, 9, 12)]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A SavedModel folder written by `multistyle-export --onnx`."""
+    root = tmp_path_factory.mktemp("onnx")
+    model_dir = save_random_model(root / "trained")
+    output = root / "exported"
+    subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.export", f"--model={model_dir}",
+         f"--output={output}", "--onnx"],
+        check=True, cwd=REPO_ROOT, timeout=600, capture_output=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    return str(output)
+
+
+def _session(path):
+    import onnxruntime
+
+    return onnxruntime.InferenceSession(path,
+                                        providers=["CPUExecutionProvider"])
+
+
+def assert_onnx_matches_signature(onnx_path, saved_model_dir, signature,
+                                  images, weights):
+    """The ONNX model paints `images` as the SavedModel's `signature`,
+    within one uint8 level."""
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(saved_model_dir).signatures[signature]
+    want = serve(images=tf.constant(images),
+                 style_weights=tf.constant(weights))[
+        model_folder.OUTPUT_KEY].numpy()
+    got, = _session(onnx_path).run(
+        [model_folder.OUTPUT_KEY],
+        {"images": images, "style_weights": weights})
+    assert got.dtype == np.uint8 and got.shape == images.shape
+    assert np.abs(got.astype(int) - want).max() <= 1, images.shape
+
+
+def test_onnx_model_has_the_signature_inputs_and_outputs(exported):
+    session = _session(os.path.join(exported, model_folder.ONNX_FILENAME))
+    inputs = {i.name: i for i in session.get_inputs()}
+    assert inputs["images"].type == "tensor(uint8)"
+    assert inputs["style_weights"].type == "tensor(float)"
+    assert inputs["style_weights"].shape[1] == len(TEST_STYLE_NAMES)
+    # Batch, height and width are symbolic: any size.
+    assert all(isinstance(d, str) for d in inputs["images"].shape[:3])
+    output, = session.get_outputs()
+    assert (output.name, output.type) == (model_folder.OUTPUT_KEY,
+                                          "tensor(uint8)")
+
+
+@pytest.mark.parametrize("shape", SIZES)
+def test_onnx_model_paints_as_the_saved_model(exported, shape):
+    rng = np.random.default_rng(shape[1])
+    images = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+    weights = rng.dirichlet(np.ones(len(TEST_STYLE_NAMES)),
+                            shape[0]).astype(np.float32)
+    assert_onnx_matches_signature(
+        os.path.join(exported, model_folder.ONNX_FILENAME), exported,
+        model_folder.SIGNATURE_KEY, images, weights)
+
+
+@pytest.mark.parametrize("shape", SIZES)
+def test_onnx_masks_model_paints_as_the_masks_signature(exported, shape):
+    images = np.random.default_rng(0).integers(0, 256, (*shape, 3),
+                                               dtype=np.uint8)
+    weights = np.zeros((*shape, len(TEST_STYLE_NAMES)), np.float32)
+    weights[:, :, :shape[2] // 2, 0] = 1.0
+    weights[:, :, shape[2] // 2:, 2] = 1.0
+    assert_onnx_matches_signature(
+        os.path.join(exported, model_folder.ONNX_MASKS_FILENAME), exported,
+        model_folder.MASKS_SIGNATURE_KEY, images, weights)
+
+
+def test_add_onnx_writes_beside_and_leaves_the_saved_model(tmp_path):
+    folder = save_random_model(tmp_path / "model")
+    export.export_saved_model(folder, str(tmp_path / "exported"))
+    # A shipped folder: the SavedModel and model.keras side by side.
+    shutil.copy(os.path.join(folder, model_folder.MODEL_FILENAME),
+                tmp_path / "exported")
+    saved_model = tmp_path / "exported" / model_folder.SAVED_MODEL_FILENAME
+    before = saved_model.read_bytes()
+
+    written = export.add_onnx(str(tmp_path / "exported"))
+
+    assert sorted(os.path.basename(p) for p in written.values()) == [
+        model_folder.ONNX_FILENAME, model_folder.ONNX_MASKS_FILENAME]
+    assert saved_model.read_bytes() == before
+
+
+def test_missing_converter_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "tf2onnx", None)
+    with pytest.raises(ValueError, match=r"multistyle\[onnx\]"):
+        export_onnx.write({"serving_default": (None, None)}, str(tmp_path))
