@@ -119,8 +119,8 @@ class TrainConfig:
     workers: int = _field(2, "Threads that decode and crop photos.")
     distribution: str = _field("auto", (
         "Data parallelism: 'data_parallel' splits each batch over all "
-        "devices (JAX: keras.distribution.DataParallel; TensorFlow: "
-        "MirroredStrategy, or MultiWorkerMirroredStrategy with TF_CONFIG), "
+        "devices (JAX: keras.distribution.DataParallel, also over several "
+        "hosts; TensorFlow: MirroredStrategy on one host), "
         "'none' trains on one device, 'auto' is data_parallel when there "
         "are several devices or processes. The learning rate is not "
         "scaled: keep `batch_size` and it trains the same steps."))
@@ -128,7 +128,7 @@ class TrainConfig:
         "JAX multi-host: HOST:PORT of process 0 (else "
         "$KERAS_DISTRIBUTION_JOB_ADDRESSES or $JAX_COORDINATOR_ADDRESS). "
         "Each process reads its own rows of every batch; `model_dir` must "
-        "be one shared folder. TensorFlow reads TF_CONFIG instead."))
+        "be one shared folder."))
     num_processes: int = _field(0, (
         "JAX multi-host: the number of processes (0: "
         "$KERAS_DISTRIBUTION_NUM_PROCESSES, else what JAX detects)."))

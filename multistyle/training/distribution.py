@@ -8,8 +8,10 @@ current Keras backend, after joining a multi-host run:
   is `jax.distributed.initialize`) from `coordinator_address`,
   `num_processes` and `process_id` or the environment.
 - TensorFlow: `tf.distribute.MirroredStrategy` over the local GPUs (else
-  the logical CPUs), or `MultiWorkerMirroredStrategy` when `TF_CONFIG`
-  describes a cluster.
+  the logical CPUs), on one host. A `TF_CONFIG` cluster is refused: Keras
+  3.15's `fit()` cannot start under `MultiWorkerMirroredStrategy` (its
+  `_maybe_symbolic_build` reduces the first batch with `strategy.reduce`,
+  which that strategy rejects for it); several hosts train on JAX.
 
 `batch_size` is the global batch: each of N devices paints `batch_size / N`
 of its rows and the step follows the gradient of the whole batch's mean
@@ -206,33 +208,26 @@ def _tf_plan(config):
     if given:
         raise ValueError(
             f"{', '.join(given)}: `coordinator_address`, `num_processes` "
-            "and `process_id` are for the JAX backend; on TensorFlow, "
-            "describe the cluster in the TF_CONFIG environment variable.")
-    cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster")
+            "and `process_id` are for the JAX backend, which trains on "
+            "several hosts (KERAS_BACKEND=jax).")
+    if json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster"):
+        raise ValueError(
+            "TF_CONFIG describes a cluster, but training on several hosts "
+            "runs on the JAX backend (KERAS_BACKEND=jax with "
+            "`coordinator_address`): Keras' fit() cannot start under "
+            "TensorFlow's MultiWorkerMirroredStrategy. Unset TF_CONFIG to "
+            "train on this host's devices.")
     if config.distribution == NONE:
-        if cluster:
-            raise ValueError(
-                "TF_CONFIG describes a cluster, which needs `distribution` "
-                "data_parallel or auto. Received: distribution=none")
         return _single(config)
-    if cluster:
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
-        resolver = strategy.cluster_resolver
-        tasks = [(kind, i) for kind in ("chief", "worker")
-                 for i in range(len(cluster.get(kind, [])))]
-        num_processes = len(tasks)
-        process_index = tasks.index((resolver.task_type, resolver.task_id))
-    else:
-        devices = [d.name for d in (tf.config.list_logical_devices("GPU")
-                                    or tf.config.list_logical_devices("CPU"))]
-        if config.distribution == AUTO and len(devices) == 1:
-            return _single(config)
-        strategy = tf.distribute.MirroredStrategy(devices)
-        num_processes, process_index = 1, 0
-    return Plan(type(strategy).__name__ + " (tensorflow)",
+    devices = [d.name for d in (tf.config.list_logical_devices("GPU")
+                                or tf.config.list_logical_devices("CPU"))]
+    if config.distribution == AUTO and len(devices) == 1:
+        return _single(config)
+    strategy = tf.distribute.MirroredStrategy(devices)
+    return Plan("MirroredStrategy (tensorflow)",
                 strategy.num_replicas_in_sync,
-                tuple(strategy.extended.worker_devices), num_processes,
-                process_index, config.batch_size,
+                tuple(strategy.extended.worker_devices), 1, 0,
+                config.batch_size,
                 gradient_replicas=strategy.num_replicas_in_sync,
                 scope=strategy.scope, strategy=strategy, jit_compile=False)
 

@@ -222,11 +222,22 @@ def test_rejects_cluster_flags_without_distribution():
                                   coordinator_address="127.0.0.1:1234"))
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                    reason="TensorFlow takes its cluster from TF_CONFIG")
+_TF_ONLY = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                              reason="checks the TensorFlow backend's plan")
+
+
+@_TF_ONLY
 def test_tensorflow_refuses_jax_cluster_flags():
-    with pytest.raises(ValueError, match="TF_CONFIG"):
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
         distribution.plan(_config(num_processes=2))
+
+
+@_TF_ONLY
+def test_tensorflow_refuses_a_tf_config_cluster(monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1", "b:1"]},'
+                       ' "task": {"type": "worker", "index": 0}}')
+    with pytest.raises(ValueError, match="several hosts runs on the JAX"):
+        distribution.plan(_config())
 
 
 def test_process_rows_make_up_the_one_process_batch(photo_dir):
