@@ -196,6 +196,19 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
     return str(directory)
 
 
+def save_model_of_paintings(directory, style_files, seed=0, **config):
+    """`save_random_model` painting the styles of `style_files` (with
+    their sources), as a model trained on those paintings would."""
+    from multistyle import model_folder
+    from multistyle import style_set
+
+    styles = style_set.styles_from_files(style_files)
+    save_random_model(directory, style_set.names(styles), seed=seed)
+    model_folder.write_styles(str(directory), styles,
+                              {"alpha": 0.125, **config})
+    return str(directory)
+
+
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
     """A saved untrained model folder (model.keras + styles.json) with the

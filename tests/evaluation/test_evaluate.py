@@ -7,13 +7,12 @@ from PIL import Image
 import pytest
 
 from multistyle import image_io
-from multistyle import model_folder
 from multistyle import style_set
 from multistyle.evaluation import evaluate
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
 from tests.conftest import REPO_ROOT
-from tests.conftest import save_random_model
+from tests.conftest import save_model_of_paintings
 
 _CONTENT = ["block3_conv1"]
 _STYLE = ["block1_conv1", "block2_conv1"]
@@ -142,9 +141,8 @@ def test_missing_painting_says_to_pass_styles_dir(tmp_path):
 
 def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
                                               photo_dir, real_vgg_weights):
-    model = save_random_model(tmp_path / "model", ("red_style", "blue_style"))
-    model_folder.write_styles(model, style_set.styles_from_files(style_files),
-                              {"style_image_size": 32})
+    model = save_model_of_paintings(tmp_path / "model", style_files,
+                                    style_image_size=32)
     out = tmp_path / "report"
     result = subprocess.run(
         [sys.executable, "-m", "multistyle.cli.evaluate", f"--model={model}",

@@ -9,19 +9,13 @@ from multistyle import style_set
 from multistyle.network import transformer_net
 from multistyle.training import distillation
 from multistyle.training import train as train_lib
-from tests.conftest import save_random_model
+from tests.conftest import save_model_of_paintings
 from tests.training.test_train import _tiny_config
 
 
 @pytest.fixture
 def teacher_dir(tmp_path, style_files):
-    """A model folder painting the red_style and blue_style fixtures."""
-    directory = save_random_model(tmp_path / "teacher",
-                                  ("red_style", "blue_style"), seed=5)
-    model_folder.write_styles(directory,
-                              style_set.styles_from_files(style_files),
-                              {"alpha": 0.125})
-    return directory
+    return save_model_of_paintings(tmp_path / "teacher", style_files, seed=5)
 
 
 def _batch(seed=0):

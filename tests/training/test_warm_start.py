@@ -4,12 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import model_folder
 from multistyle import style_set
 from multistyle.network import transformer_net
 from multistyle.training import train as train_lib
 from multistyle.training import warm_start
-from tests.conftest import save_random_model
+from tests.conftest import save_model_of_paintings
 from tests.training.test_train import _tiny_config
 
 
@@ -27,13 +26,7 @@ class _WeightsAtStart(keras.callbacks.Callback):
 
 @pytest.fixture
 def trained_dir(tmp_path, style_files):
-    """A model folder painting the red_style and blue_style fixtures."""
-    directory = save_random_model(tmp_path / "trained",
-                                  ("red_style", "blue_style"), seed=3)
-    model_folder.write_styles(directory,
-                              style_set.styles_from_files(style_files),
-                              {"alpha": 0.125})
-    return directory
+    return save_model_of_paintings(tmp_path / "trained", style_files, seed=3)
 
 
 def test_warm_start_begins_with_the_models_weights_and_trains_them(
