@@ -43,6 +43,7 @@ class Arm:
 
 _B5OFF = "--style_layer_weights=1,1,1,1,0"
 _AT_256 = ("--image_size=256", "--batch_size=2")
+_DISTILL = "--flagfile=configs/cpu_lite16_distill.cfg"
 
 ARMS = {
     "control": Arm(("--max_photo_size=0", "--style_image_size=160"),
@@ -62,9 +63,12 @@ ARMS = {
     # VGG-19 losses, or distillation from the full model.
     "lite_vgg": Arm(("--alpha=0.25", _B5OFF),
                     "lite width, the full model's CPU recipe"),
-    "lite_distill": Arm(("--flagfile=configs/cpu_lite16_distill.cfg",),
+    "lite_distill": Arm((_DISTILL,),
                         "lite width distilled from the full model "
                         "(256 px crops, batch 4, no VGG-19)"),
+    "lite_distill_edge5": Arm((_DISTILL, "--edge_weight=5"),
+                              "lite_distill, edges weighted 5: sharper "
+                              "strokes?"),
 }
 
 _BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
