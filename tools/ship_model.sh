@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Turns a finished training run into a shipped model folder:
 #   tools/ship_model.sh RUN_DIR saved_models/NAME "hardware" "training time" "notes"
-# Writes the SavedModel (+ float16 TFLite), model.keras, styles.json (with
-# portable sources), grid.jpg, evaluation/ and the model card README.md.
+# Writes the SavedModel (+ float16 TFLite and ONNX), model.keras, styles.json
+# (with portable sources), grid.jpg, evaluation/ and the model card README.md.
 set -euo pipefail
 run_dir="$1"; out="$2"; hardware="$3"; train_time="$4"; notes="${5:-}"
 shared="${SHARED_DATA:-../shared/data}"
 export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
 
-multistyle-export --model="${run_dir}" --output="${out}" --tflite
+multistyle-export --model="${run_dir}" --output="${out}" --tflite --onnx
 cp "${run_dir}/model.keras" "${out}/model.keras"
 # Record the paintings by file name, not by this machine's paths.
 python - "${out}" <<'PY'

@@ -32,8 +32,24 @@ _CONFIG_KEYS = ("init_from", "image_size", "max_photo_size",
                 "final_learning_rate_fraction", "alpha", "content_layers",
                 "style_layers", "content_weight", "style_weight",
                 "style_layer_weights", "tv_weight", "mixed_precision",
-                "holdout_every")
+                "holdout_every", "teacher", "edge_weight")
 
+# Files a model folder may have beside its SavedModel, and their card line.
+_OPTIONAL_FILES = {
+    "model_float16.tflite": (
+        "- `model_float16.tflite`: `serving_default` for LiteRT, float16 "
+        "weights (what `multistyle-stylize` runs by default)."),
+    "model.onnx": (
+        "- `model.onnx`, `model_masks.onnx`: the two signatures as ONNX "
+        "models (`serving_default`, and `serving_masks` with per-pixel "
+        "weights), same inputs and outputs, for onnxruntime "
+        "(`multistyle-export --onnx`)."),
+}
+
+
+def _optional_files(model_dir):
+    return [line for name, line in _OPTIONAL_FILES.items()
+            if os.path.exists(os.path.join(model_dir, name))]
 
 def _painting_notes(sources_tsv):
     """basename -> ("Artist, Title, Year", "PD (...)") from SOURCES.tsv."""
@@ -75,6 +91,7 @@ def main(argv):
         f"style_weights float32 [b,{len(styles)}]) -> stylized uint8`.",
         "- `model.keras`: the Keras network (to add styles with "
         "`multistyle-train --base_model`).",
+        *_optional_files(model_dir),
         "- `styles.json`: style names in weight order, sources, training "
         "config.",
         "- `evaluation/`: the evaluation report.", "",
@@ -94,7 +111,8 @@ def main(argv):
         f"- Hardware: {_HARDWARE.value}",
         f"- Training time: {_TRAINING_TIME.value}",
         "- Config:", ""]
-    lines += [f"  - `{key}`: {config.get(key)}" for key in _CONFIG_KEYS]
+    lines += [f"  - `{key}`: {config[key]}" for key in _CONFIG_KEYS
+              if config.get(key) not in (None, "")]
     lines += [
         "", "## Evaluation", "",
         f"Reproduce with `{_EVAL_COMMAND.value}`.", "",
