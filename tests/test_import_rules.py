@@ -1,5 +1,5 @@
-"""The package's dependency rules: inference, export and video never need
-training or the VGG loss; the network needs nothing but Keras."""
+"""The package's dependency rules: inference, export, video and serving
+never need training or the VGG loss; the network needs nothing but Keras."""
 
 import ast
 import os
@@ -17,6 +17,7 @@ _TRAINING_SIDE = ("multistyle.training", "multistyle.loss",
 _RULES = {
     "inference": _TRAINING_SIDE + ("multistyle.cli", "multistyle.video"),
     "video": _TRAINING_SIDE + ("multistyle.cli",),
+    "serving": _TRAINING_SIDE + ("multistyle.cli", "multistyle.video"),
     "export.py": _TRAINING_SIDE + ("multistyle.cli", "multistyle.inference"),
     "model_folder.py": _TRAINING_SIDE + ("multistyle.cli",
                                          "multistyle.inference"),
