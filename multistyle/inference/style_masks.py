@@ -23,6 +23,12 @@ from multistyle import image_io
 from multistyle.inference import style_weights
 
 
+def mask_from_rgb(rgb):
+    """A uint8 RGB mask image as float32 in [0, 1], HW (white is 1; colour
+    becomes luma)."""
+    return image_io.to_float(Image.fromarray(rgb).convert("L"))
+
+
 def load_mask(path):
     """Reads a mask image as float32 in [0, 1], HW (white is 1).
 
@@ -30,8 +36,7 @@ def load_mask(path):
         FileNotFoundError: If there is no such file.
         ImageReadError: If the file cannot be read as an image.
     """
-    rgb = image_io.load_image(path)
-    return image_io.to_float(Image.fromarray(rgb).convert("L"))
+    return mask_from_rgb(image_io.load_image(path))
 
 
 def parse_styles(spec, style_names, normalize=True):

@@ -14,6 +14,7 @@ from PIL import Image
 from PIL import ImageOps
 
 from multistyle import image_io
+from multistyle.inference import style_masks
 
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP")
 
@@ -74,5 +75,5 @@ def decode_mask(data, max_pixels):
     Raises:
         ValueError: As `decode_image`.
     """
-    rgb = decode_image(data, max_pixels, what="mask")
-    return image_io.to_float(Image.fromarray(rgb).convert("L"))
+    return style_masks.mask_from_rgb(decode_image(data, max_pixels,
+                                                  what="mask"))
