@@ -120,7 +120,8 @@ class TrainConfig:
     distribution: str = _field("auto", (
         "Data parallelism: 'data_parallel' splits each batch over all "
         "devices (JAX: keras.distribution.DataParallel, also over several "
-        "hosts; TensorFlow: MirroredStrategy on one host), "
+        "hosts; TensorFlow: MirroredStrategy, or MultiWorkerMirroredStrategy "
+        "over the hosts of $TF_CONFIG), "
         "'none' trains on one device, 'auto' is data_parallel when there "
         "are several devices or processes. The learning rate is not "
         "scaled: keep `batch_size` and it trains the same steps."))

@@ -8,6 +8,7 @@ Each compares its trained weights with a one-device run of the same
 global batch from the same initial weights (`--init_from`).
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -65,10 +66,11 @@ def run_inputs(tmp_path_factory, real_vgg_weights):
         "--steps_per_checkpoint=1"]
 
 
-def _env(backend, devices=1):
+def _env(backend, devices=1, **extra):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
     env.pop("TF_CONFIG", None)
     env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
+    env.update(extra)
     return env
 
 
@@ -78,14 +80,15 @@ def _command(backend, devices):
     return [sys.executable, "-m", "multistyle.cli.train"]
 
 
-def _start(backend, model_dir, flags, devices=1):
+def _start(backend, model_dir, flags, devices=1, env=None):
     """Starts a run whose log goes to a file (a full pipe would stall the
-    processes of a multi-host run that wait for each other)."""
+    processes of a multi-host run that wait for each other); `env` adds
+    environment variables."""
     log = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
         [*_command(backend, devices), f"--model_dir={model_dir}", *flags,
          "-v"],
-        cwd=REPO_ROOT, env=_env(backend, devices), stdout=log,
+        cwd=REPO_ROOT, env=_env(backend, devices, **(env or {})), stdout=log,
         stderr=subprocess.STDOUT)
     process.log = log
     return process
@@ -166,28 +169,44 @@ def test_two_devices_train_as_one_device(backend, run_inputs,
     _assert_same_training(model_dir, one_device_runs(backend))
 
 
+def _jax_cluster(index, ports):
+    """Flags and environment of JAX process `index` (a coordinator)."""
+    return [f"--coordinator_address=127.0.0.1:{ports[0]}",
+            f"--num_processes={len(ports)}", f"--process_id={index}"], {}
+
+
+def _tf_cluster(index, ports):
+    """Flags and environment of TensorFlow worker `index` (TF_CONFIG)."""
+    return [], {"TF_CONFIG": json.dumps({
+        "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
+        "task": {"type": "worker", "index": index}})}
+
+
 @pytest.mark.large
-def test_two_jax_processes_train_and_resume_as_one(run_inputs,
-                                                   one_device_runs):
+@pytest.mark.parametrize("backend, cluster", [("jax", _jax_cluster),
+                                              ("tensorflow", _tf_cluster)])
+def test_two_processes_train_and_resume_as_one(backend, cluster, run_inputs,
+                                               one_device_runs):
     """Two hosts (processes) of one device each; the run stops after one
     step and both resume from the chief's checkpoint for the second."""
     root, flags = run_inputs
-    model_dir = root / "two_processes"
+    model_dir = root / f"two_processes_{backend}"
     for steps in range(1, _STEPS + 1):
-        address = f"127.0.0.1:{_free_port()}"
-        processes = [
-            _start("jax", model_dir, [
-                *flags, f"--num_steps={steps}", "--distribution=auto",
-                f"--coordinator_address={address}", "--num_processes=2",
-                f"--process_id={index}"])
-            for index in range(2)]
+        ports = [_free_port(), _free_port()]
+        processes = []
+        for index in range(2):
+            cluster_flags, env = cluster(index, ports)
+            processes.append(_start(
+                backend, model_dir,
+                [*flags, f"--num_steps={steps}", "--distribution=auto",
+                 *cluster_flags], env=env))
         chief_log, other_log = [_finish(p) for p in processes]
         assert "2 device(s) in 2 process(es)" in chief_log
         assert "2 per process" in chief_log
         assert "Saved checkpoint" in chief_log
         assert "Saved checkpoint" not in other_log
     assert "Resuming from" in other_log
-    _assert_same_training(model_dir, one_device_runs("jax"))
+    _assert_same_training(model_dir, one_device_runs(backend))
 
 
 @pytest.mark.large
@@ -198,6 +217,19 @@ def test_batch_that_does_not_split_over_the_devices_exits_2(run_inputs):
                       "--distribution=data_parallel"], devices=2)
     log = _finish(process, returncode=2)
     assert "Error: --batch_size must be a multiple of the 2 devices" in log
+
+
+@pytest.mark.large
+def test_tf_config_with_a_parameter_server_exits_2(run_inputs):
+    root, flags = run_inputs
+    process = _start("tensorflow", root / "ps_cluster",
+                     [*flags, "--num_steps=1"], env={"TF_CONFIG": json.dumps({
+                         "cluster": {"worker": ["127.0.0.1:1"],
+                                     "ps": ["127.0.0.1:2"]},
+                         "task": {"type": "worker", "index": 0}})})
+    log = _finish(process, returncode=2)
+    assert "Error: TF_CONFIG's cluster may have one 'chief'" in log
+    assert not (root / "ps_cluster" / "train_config.json").exists()
 
 
 def _config(**values):
@@ -232,11 +264,39 @@ def test_tensorflow_refuses_jax_cluster_flags():
         distribution.plan(_config(num_processes=2))
 
 
+def _tf_config(monkeypatch, cluster, task=None):
+    monkeypatch.setenv("TF_CONFIG", json.dumps({
+        "cluster": cluster,
+        "task": task or {"type": "worker", "index": 0}}))
+
+
 @_TF_ONLY
-def test_tensorflow_refuses_a_tf_config_cluster(monkeypatch):
-    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1", "b:1"]},'
-                       ' "task": {"type": "worker", "index": 0}}')
-    with pytest.raises(ValueError, match="several hosts runs on the JAX"):
+def test_tf_config_cluster_needs_distribution(monkeypatch):
+    _tf_config(monkeypatch, {"worker": ["127.0.0.1:1", "127.0.0.1:2"]})
+    with pytest.raises(ValueError, match="needs `distribution` data_par"):
+        distribution.plan(_config(distribution="none"))
+
+
+@_TF_ONLY
+def test_tf_config_cluster_of_training_tasks_only(monkeypatch):
+    _tf_config(monkeypatch, {"worker": ["127.0.0.1:1"],
+                             "ps": ["127.0.0.1:2"]})
+    with pytest.raises(ValueError, match="task types: ps, worker"):
+        distribution.plan(_config())
+
+
+@_TF_ONLY
+def test_tf_config_task_in_its_cluster(monkeypatch):
+    _tf_config(monkeypatch, {"worker": ["127.0.0.1:1", "127.0.0.1:2"]},
+               {"type": "worker", "index": 2})
+    with pytest.raises(ValueError, match="must name one of its cluster"):
+        distribution.plan(_config())
+
+
+@_TF_ONLY
+def test_tf_config_that_is_not_json(monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", "{cluster: 1}")
+    with pytest.raises(ValueError, match="TF_CONFIG is not JSON"):
         distribution.plan(_config())
 
 
