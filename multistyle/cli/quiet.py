@@ -175,11 +175,16 @@ def filter_library_logs(handler, verbosity):
             puts on the root logger).
         verbosity: absl's `--verbosity`; 1 or more leaves everything.
     """
-    for old in [f for f in handler.filters
-                if isinstance(f, _OwnRecordsOnly)]:
-        handler.removeFilter(old)
+    # TensorFlow's Python logger has its own handler ("INFO:tensorflow:
+    # Assets written to ..."), so its records are filtered at the logger.
+    filtered = (handler, logging.getLogger("tensorflow"))
+    for owner in filtered:
+        for old in [f for f in owner.filters
+                    if isinstance(f, _OwnRecordsOnly)]:
+            owner.removeFilter(old)
     if verbosity >= 1:
         return
-    handler.addFilter(_OwnRecordsOnly())
+    for owner in filtered:
+        owner.addFilter(_OwnRecordsOnly())
     warnings.filterwarnings("ignore")
     warnings.filterwarnings("default", module=r"multistyle(\.|$)")

@@ -17,6 +17,7 @@ Example:
 import dataclasses
 import json
 import os
+import sys
 
 from absl import logging
 import keras
@@ -292,6 +293,12 @@ def _sample_images(files, size):
     return image_io.to_float(np.stack(samples))
 
 
+def _progress_bar():
+    """Keras' progress bar (verbose 1) on a terminal. Written to a log file
+    its redraws are noise; `ProgressLogger`'s lines say the same there."""
+    return 1 if sys.stdout.isatty() else 0
+
+
 def _fit(config, model, dataset, samples, step, callbacks, plan):
     """`fit()` from `step` to `num_steps`, one epoch per checkpoint. Only
     the chief writes checkpoints and summaries, with sample images only
@@ -317,7 +324,7 @@ def _fit(config, model, dataset, samples, step, callbacks, plan):
         if step < config.num_steps:
             plan.fit(model, dataset, epochs=config.num_steps // spc,
                      initial_epoch=step // spc, steps_per_epoch=spc,
-                     callbacks=callbacks, verbose=1)
+                     callbacks=callbacks, verbose=_progress_bar())
     finally:
         if writer is not None:
             writer.close()

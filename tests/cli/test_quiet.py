@@ -86,6 +86,21 @@ def test_verbosity_1_shows_library_records():
     assert handler.filter(_record("/site-packages/jax/xla_bridge.py"))
 
 
+def test_tensorflow_logger_info_is_hidden_until_verbosity_1():
+    """TensorFlow's logger has its own handler ("INFO:tensorflow:Assets
+    written"), so the filter sits on the logger."""
+    tf_logger = logging.getLogger("tensorflow")
+    record = logging.LogRecord("tensorflow", logging.INFO,
+                               "/site-packages/tensorflow/save.py", 1,
+                               "Assets written", None, None)
+    try:
+        quiet.filter_library_logs(logging.Handler(), verbosity=0)
+        assert not tf_logger.filter(record)
+    finally:
+        quiet.filter_library_logs(logging.Handler(), verbosity=1)
+    assert tf_logger.filter(record)
+
+
 def test_install_leaves_an_explicit_tf_log_level(monkeypatch):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))

@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -62,10 +63,15 @@ def test_few_steps_lower_the_total_loss(real_vgg_weights, shared_data):
 
 
 def test_train_writes_model_styles_and_logs(photo_dir, style_files,
-                                            real_vgg_weights, tmp_path):
+                                            real_vgg_weights, tmp_path,
+                                            capsys, caplog):
     model_dir = str(tmp_path / "run")
+    caplog.set_level(logging.INFO)
     net = train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
                                       real_vgg_weights))
+    # Not a terminal: log lines, no progress-bar redraws.
+    assert "━" not in capsys.readouterr().out
+    assert "step 2/2" in caplog.text
     loaded = keras.saving.load_model(os.path.join(model_dir, "model.keras"))
     assert transformer_net.num_styles_of(loaded) == 2
     inputs = [np.zeros((1, 9, 13, 3), np.float32),
