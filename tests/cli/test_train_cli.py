@@ -3,6 +3,7 @@ its --batch_size and multistyle-video's cannot share one process)."""
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 
@@ -102,3 +103,14 @@ def test_flags_are_key_flags_of_the_defining_module(flag_values):
     names = {f.name for f in flag_values.get_key_flags_for_module("tool")}
     assert names == {f.name for f in dataclasses.fields(
         config_lib.TrainConfig)}
+
+
+@pytest.mark.parametrize("name", sorted(
+    os.listdir(os.path.join(REPO_ROOT, "configs"))))
+def test_every_config_is_a_valid_flagfile(name, flag_values, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)  # Flagfiles name each other from here.
+    values = _parsed(flag_values, f"--flagfile=configs/{name}",
+                     "--content=photos", "--model_dir=run")
+    config = config_lib.TrainConfig(**values)
+    config.validate()
+    assert config.styles  # Every config trains on paintings.
