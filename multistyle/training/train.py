@@ -294,9 +294,10 @@ def _sample_images(files, size):
 
 
 def _progress_bar():
-    """Keras' progress bar (verbose 1) on a terminal. Written to a log file
-    its redraws are noise; `ProgressLogger`'s lines say the same there."""
-    return 1 if sys.stdout.isatty() else 0
+    """Keras' progress bar (verbose 1) on a terminal or in a notebook.
+    Written to a log file its redraws are noise; `ProgressLogger`'s lines
+    say the same there."""
+    return 1 if sys.stdout.isatty() or "ipykernel" in sys.modules else 0
 
 
 def _fit(config, model, dataset, samples, step, callbacks, plan):
