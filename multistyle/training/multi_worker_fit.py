@@ -45,6 +45,8 @@ def fit(strategy, model, dataset, epochs, initial_epoch, steps_per_epoch,
             logs = {name: float(value)
                     for name, value in train_step(batches).items()}
             callback_list.on_train_batch_end(batch, logs)
+            if model.stop_training:
+                break
         callback_list.on_epoch_end(epoch, logs)
         if model.stop_training:
             break

@@ -66,12 +66,18 @@ def run_inputs(tmp_path_factory, real_vgg_weights):
         "--steps_per_checkpoint=1"]
 
 
-def _env(backend, devices=1, **extra):
+def _env(backend, devices=1, extra=None):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
     env.pop("TF_CONFIG", None)
     env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
-    env.update(extra)
+    env.update(extra or {})
     return env
+
+
+def _tf_config_json(cluster, task_index=0):
+    """A TF_CONFIG naming `cluster` and its worker `task_index`."""
+    return json.dumps({"cluster": cluster,
+                       "task": {"type": "worker", "index": task_index}})
 
 
 def _command(backend, devices):
@@ -88,7 +94,7 @@ def _start(backend, model_dir, flags, devices=1, env=None):
     process = subprocess.Popen(
         [*_command(backend, devices), f"--model_dir={model_dir}", *flags,
          "-v"],
-        cwd=REPO_ROOT, env=_env(backend, devices, **(env or {})), stdout=log,
+        cwd=REPO_ROOT, env=_env(backend, devices, env), stdout=log,
         stderr=subprocess.STDOUT)
     process.log = log
     return process
@@ -177,9 +183,8 @@ def _jax_cluster(index, ports):
 
 def _tf_cluster(index, ports):
     """Flags and environment of TensorFlow worker `index` (TF_CONFIG)."""
-    return [], {"TF_CONFIG": json.dumps({
-        "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
-        "task": {"type": "worker", "index": index}})}
+    return [], {"TF_CONFIG": _tf_config_json(
+        {"worker": [f"127.0.0.1:{port}" for port in ports]}, index)}
 
 
 @pytest.mark.large
@@ -223,10 +228,10 @@ def test_batch_that_does_not_split_over_the_devices_exits_2(run_inputs):
 def test_tf_config_with_a_parameter_server_exits_2(run_inputs):
     root, flags = run_inputs
     process = _start("tensorflow", root / "ps_cluster",
-                     [*flags, "--num_steps=1"], env={"TF_CONFIG": json.dumps({
-                         "cluster": {"worker": ["127.0.0.1:1"],
-                                     "ps": ["127.0.0.1:2"]},
-                         "task": {"type": "worker", "index": 0}})})
+                     [*flags, "--num_steps=1"], env={
+                         "TF_CONFIG": _tf_config_json(
+                             {"worker": ["127.0.0.1:1"],
+                              "ps": ["127.0.0.1:2"]})})
     log = _finish(process, returncode=2)
     assert "Error: TF_CONFIG's cluster may have one 'chief'" in log
     assert not (root / "ps_cluster" / "train_config.json").exists()
@@ -264,10 +269,8 @@ def test_tensorflow_refuses_jax_cluster_flags():
         distribution.plan(_config(num_processes=2))
 
 
-def _tf_config(monkeypatch, cluster, task=None):
-    monkeypatch.setenv("TF_CONFIG", json.dumps({
-        "cluster": cluster,
-        "task": task or {"type": "worker", "index": 0}}))
+def _tf_config(monkeypatch, cluster, task_index=0):
+    monkeypatch.setenv("TF_CONFIG", _tf_config_json(cluster, task_index))
 
 
 @_TF_ONLY
@@ -288,7 +291,7 @@ def test_tf_config_cluster_of_training_tasks_only(monkeypatch):
 @_TF_ONLY
 def test_tf_config_task_in_its_cluster(monkeypatch):
     _tf_config(monkeypatch, {"worker": ["127.0.0.1:1", "127.0.0.1:2"]},
-               {"type": "worker", "index": 2})
+               task_index=2)
     with pytest.raises(ValueError, match="must name one of its cluster"):
         distribution.plan(_config())
 
