@@ -72,3 +72,11 @@ def test_shipped_onnx_models_paint_as_the_saved_model(name):
     assert_onnx_matches_signature(
         os.path.join(folder, model_folder.ONNX_MASKS_FILENAME), folder,
         model_folder.MASKS_SIGNATURE_KEY, photo, masks)
+
+
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_model_card_names_no_local_paths(name):
+    with open(os.path.join(_folder(name), "README.md"), encoding="utf-8") as f:
+        card = f.read()
+    for local in ("/root/", "/home/", "/work/", "/tmp/"):
+        assert local not in card

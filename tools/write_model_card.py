@@ -51,6 +51,17 @@ def _optional_files(model_dir):
     return [line for name, line in _OPTIONAL_FILES.items()
             if os.path.exists(os.path.join(model_dir, name))]
 
+
+def _portable(value):
+    """A config value as the card shows it: no machine's absolute paths."""
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    relative = os.path.relpath(value)
+    if not relative.startswith(os.pardir):
+        return relative
+    return f"{os.path.basename(os.path.normpath(value))} (a local run folder)"
+
+
 def _painting_notes(sources_tsv):
     """basename -> ("Artist, Title, Year", "PD (...)") from SOURCES.tsv."""
     notes = {}
@@ -111,7 +122,7 @@ def main(argv):
         f"- Hardware: {_HARDWARE.value}",
         f"- Training time: {_TRAINING_TIME.value}",
         "- Config:", ""]
-    lines += [f"  - `{key}`: {config[key]}" for key in _CONFIG_KEYS
+    lines += [f"  - `{key}`: {_portable(config[key])}" for key in _CONFIG_KEYS
               if config.get(key) not in (None, "")]
     lines += [
         "", "## Evaluation", "",
