@@ -59,9 +59,14 @@ def white_fraction(image):
     return float(np.mean(_white(image)))
 
 
+def new_white_mask(photo, painted):
+    """Pixels near-white in `painted` but not in `photo` (HW bools)."""
+    return _white(painted) & ~_white(photo)
+
+
 def new_white_fraction(photo, painted):
     """Share of pixels near-white in `painted` but not in `photo`."""
-    return float(np.mean(_white(painted) & ~_white(photo)))
+    return float(np.mean(new_white_mask(photo, painted)))
 
 
 def find_style_image(style, styles_dir=None):

@@ -96,6 +96,10 @@ def test_white_fraction_counts_saturated_near_white_pixels():
     photo = np.zeros_like(image)
     photo[0, 0] = 1.0  # Already white in the photo: not new.
     assert evaluate.new_white_fraction(photo, image) == pytest.approx(0.1)
+    expected = np.zeros((2, 5), bool)
+    expected[0, 1] = True
+    np.testing.assert_array_equal(evaluate.new_white_mask(photo, image),
+                                  expected)
 
 
 def test_a_network_that_paints_white_scores_all_white(vgg, style_files,
