@@ -24,8 +24,7 @@ import numpy as np
 from multistyle import image_io
 from multistyle import model_folder
 from multistyle.evaluation import evaluate
-from multistyle.network.conditional_instance_norm import (
-    ConditionalInstanceNorm)
+from multistyle.network import transformer_net
 from multistyle.training import data
 
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
@@ -66,18 +65,16 @@ def _photos():
 def main(argv):
     del argv
     net, styles, _ = model_folder.read(_MODEL.value)
-    norms = [layer for layer in net.layers
-             if isinstance(layer, ConditionalInstanceNorm)]
-    # Each norm's first input: the activations it normalizes.
-    probe = keras.Model(net.inputs, [layer.input[0] for layer in norms]
-                        + [net.output])
+    norms = transformer_net.conditional_norm_layers(net)
+    norm_inputs = transformer_net.norm_inputs_model(net).outputs
+    probe = keras.Model(net.inputs, [net.output, *norm_inputs])
     stats = {layer.name: {"median": [], "blob": [], "max": []}
              for layer in norms}
     pairs = blob_pairs = 0
     for photo in _photos():
         for i in range(len(styles)):
             weights = np.eye(len(styles), dtype=np.float32)[[i]]
-            *maps, painted = [keras.ops.convert_to_numpy(v)[0]
+            painted, *maps = [keras.ops.convert_to_numpy(v)[0]
                               for v in probe([photo[None], weights])]
             blobs = evaluate.new_white_mask(photo, painted)
             has_blobs = blobs.sum() >= _MIN_BLOB_PIXELS.value

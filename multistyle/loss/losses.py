@@ -77,6 +77,30 @@ def total_variation_loss(images):
             + ops.mean(ops.square(dx), axis=[1, 2, 3]))
 
 
+# Normalized activations beyond this many standard deviations count as
+# droplets: far past a Gaussian's 1-in-1000 (3.3), and past what the
+# shipped model's typical pixels reach in any channel (about 2), while its
+# white-blob pixels reach 10-12 (benchmarks/droplets.py).
+DROPLET_THRESHOLD = 4.0
+
+
+def droplet_loss(features, threshold=DROPLET_THRESHOLD):
+    """Per-example mean squared excess of instance-normalized activations
+    beyond `threshold` standard deviations, `(batch,)`.
+
+    `mean(relu(|x_hat| - threshold)^2)` with `x_hat = (x - mean) / std`
+    over height and width, per channel: what an instance norm makes of
+    `features`. A few locations far out in a channel ("droplets", Karras et
+    al., "Analyzing and Improving the Image Quality of StyleGAN", 2020)
+    steer the channel's statistics; in this network they paint white blobs.
+    """
+    features = ops.cast(features, "float32")
+    mean, variance = ops.moments(features, axes=[1, 2], keepdims=True)
+    normalized = (features - mean) * ops.rsqrt(variance + 1e-5)
+    excess = ops.relu(ops.abs(normalized) - threshold)
+    return ops.mean(ops.square(excess), axis=[1, 2, 3])
+
+
 def pixel_distance(images, targets):
     """Per-example mean absolute difference of NHWC images, `(batch,)`.
 

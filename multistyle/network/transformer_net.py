@@ -230,6 +230,13 @@ def conditional_norm_layers(model):
             if isinstance(layer, ConditionalInstanceNorm)]
 
 
+def norm_inputs_model(model):
+    """A model of what each conditional norm normalizes, sharing `model`'s
+    layers: `[images, style_weights]` -> the norms' inputs, in order."""
+    return keras.Model(model.inputs, [norm.input[0] for norm in
+                                      conditional_norm_layers(model)])
+
+
 def num_styles_of(model):
     """Returns how many styles a transformer network was built for."""
     norms = conditional_norm_layers(model)

@@ -20,6 +20,7 @@ Example:
 import dataclasses
 from typing import Optional
 
+from multistyle.loss import losses
 from multistyle.loss import vgg_features
 
 # Field -> (default when training from scratch, default with base_model).
@@ -104,6 +105,11 @@ class TrainConfig:
     style_coefficients: tuple[float, ...] = _field((), (
         "Optional per-style multipliers of the style loss, one per style."))
     tv_weight: float = _field(0.0, "Total variation loss weight.")
+    droplet_weight: float = _field(0.0, (
+        "Weight of the droplet loss: normalized activations more than "
+        f"{losses.DROPLET_THRESHOLD:g} standard deviations out in the "
+        "inputs of the conditional norms, which paint white blobs (0: "
+        "off; when on, each step runs the network a second time)."))
     mixed_precision: bool = _field(
         False, "Train with the mixed_bfloat16 policy.")
     jit_compile: bool = _field(True, "Compile train steps with XLA.")
@@ -178,7 +184,7 @@ class TrainConfig:
                     f"`{name}` must be at least 1. Received: "
                     f"{name}={getattr(self, name)}")
         for name in ("warmup_steps", "clip_norm", "holdout_every",
-                     "num_processes"):
+                     "num_processes", "tv_weight", "droplet_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(
                     f"`{name}` must not be negative. Received: "

@@ -232,7 +232,8 @@ def _trainer(config, transformer, style_files, styles, plan):
             for name, w in zip(config.style_layers, layer_weights)},
         style_coefficients=np.asarray(
             config.style_coefficients or [1.0] * num_styles, np.float32),
-        tv_weight=config.tv_weight, gradient_replicas=plan.gradient_replicas)
+        tv_weight=config.tv_weight, droplet_weight=config.droplet_weight,
+        gradient_replicas=plan.gradient_replicas)
 
 
 def _compiled(config, model, plan):

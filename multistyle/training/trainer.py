@@ -9,6 +9,7 @@ from keras import ops
 import numpy as np
 
 from multistyle.loss import losses
+from multistyle.network import transformer_net
 
 
 class LossTermsTrainer(keras.Model):
@@ -81,13 +82,17 @@ class MultiStyleTrainer(LossTermsTrainer):
         style_coefficients: Per-style multipliers of the style loss,
             `(num_styles,)`, for styles that need more or less strength.
         tv_weight: Weight of the total variation loss.
+        droplet_weight: Weight of the droplet loss, the mean over the
+            conditional norms of `losses.droplet_loss` of their inputs
+            (0: off). It runs the network a second time, up to its last
+            norm.
     """
 
-    LOSS_TERMS = ("content_loss", "style_loss", "tv_loss")
+    LOSS_TERMS = ("content_loss", "style_loss", "tv_loss", "droplet_loss")
 
     def __init__(self, transformer, vgg, style_grams, content_layers,
                  content_weight, style_layer_weights, style_coefficients,
-                 tv_weight, **kwargs):
+                 tv_weight, droplet_weight=0.0, **kwargs):
         super().__init__(transformer, **kwargs)
         self.content_layers = list(content_layers)
         self.style_layers = list(style_layer_weights)
@@ -105,6 +110,9 @@ class MultiStyleTrainer(LossTermsTrainer):
         self.style_layer_weights = {k: float(v)
                                     for k, v in style_layer_weights.items()}
         self.tv_weight = float(tv_weight)
+        self.droplet_weight = float(droplet_weight)
+        self.norm_inputs = (transformer_net.norm_inputs_model(transformer)
+                            if self.droplet_weight else None)
         self.style_grams = {
             name: self.add_weight(
                 name=f"{name}_style_gram", shape=np.shape(gram),
@@ -136,4 +144,14 @@ class MultiStyleTrainer(LossTermsTrainer):
             "content_loss": self.content_weight * content,
             "style_loss": coefficients * style,
             "tv_loss": self.tv_weight * losses.total_variation_loss(stylized),
+            "droplet_loss": self._droplet_loss(images, style_weights),
         }
+
+    def _droplet_loss(self, images, style_weights):
+        """Weighted mean droplet loss of the norms' inputs, `(batch,)`
+        (zeros when off)."""
+        if self.norm_inputs is None:
+            return ops.zeros((ops.shape(images)[0],))
+        inputs = self.norm_inputs([images, style_weights])
+        return self.droplet_weight * sum(
+            losses.droplet_loss(x) for x in inputs) / len(inputs)

@@ -81,3 +81,20 @@ def test_edge_distance_ignores_brightness_and_sees_strokes():
                                atol=1e-7)
     np.testing.assert_allclose(losses.edge_distance(stripes, flat), [0.8],
                                rtol=1e-6)
+
+
+def test_droplet_loss_is_the_squared_excess_of_a_lone_spike():
+    features = np.zeros((2, 10, 10, 1), "float32")
+    features[0, 3, 4, 0] = 100.0  # One of 100 pixels lit: a droplet.
+    features[1] = np.arange(100, dtype="float32").reshape(10, 10, 1)
+    spike = (1 - 0.01) / np.sqrt(0.01 - 0.01 ** 2)  # 9.95 std out.
+    np.testing.assert_allclose(losses.droplet_loss(features),
+                               [(spike - 4.0) ** 2 / 100, 0.0], rtol=1e-4)
+
+
+def test_droplet_loss_does_not_depend_on_scale_or_offset():
+    features = np.random.default_rng(4).standard_normal((1, 8, 8, 3))
+    features[0, 0, 0] = 12.0
+    np.testing.assert_allclose(losses.droplet_loss(features * 50 + 7),
+                               losses.droplet_loss(features), rtol=1e-4)
+    assert float(np.asarray(losses.droplet_loss(features))[0]) > 0

@@ -52,6 +52,7 @@ def test_every_field_has_help():
     (dict(batch_size=0), r"`batch_size` must be at least 1\. Received: "
                          r"batch_size=0"),
     (dict(warmup_steps=-1), "`warmup_steps` must not be negative"),
+    (dict(droplet_weight=-0.1), "`droplet_weight` must not be negative"),
     (dict(final_learning_rate_fraction=1.5), "`final_learning_rate"),
     (dict(max_photo_size=16), "`max_photo_size` must be 0 or at least "
                               "`image_size`"),

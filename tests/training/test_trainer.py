@@ -26,12 +26,13 @@ def vgg():
     return vgg_features.VGGFeatures(weights=None)
 
 
-def _trainer(vgg, grams, num_styles=2):
+def _trainer(vgg, grams, num_styles=2, **kwargs):
     return trainer_lib.MultiStyleTrainer(
         transformer_net.build_transformer_net(num_styles, alpha=0.125), vgg,
         grams, content_layers=["block2_conv1"], content_weight=1.0,
         style_layer_weights=dict.fromkeys(_LAYERS, 1.0),
-        style_coefficients=np.ones(num_styles, np.float32), tv_weight=0.5)
+        style_coefficients=np.ones(num_styles, np.float32), tv_weight=0.5,
+        **kwargs)
 
 
 def test_painting_the_style_image_itself_has_zero_style_loss(vgg):
@@ -54,6 +55,33 @@ def test_copy_of_the_photo_has_zero_content_loss(vgg):
     terms = model.loss_terms(photos, np.eye(2, dtype=np.float32), photos)
     np.testing.assert_allclose(terms["content_loss"], 0.0, atol=1e-6)
     assert np.all(np.asarray(terms["tv_loss"]) > 0)
+
+
+def _droplets(transformer, batch):
+    norm_inputs = transformer_net.norm_inputs_model(transformer)(batch)
+    return float(np.mean([np.asarray(losses.droplet_loss(x))
+                          for x in norm_inputs]))
+
+
+def test_droplet_weight_trains_the_droplets_away(vgg):
+    # A dark photo with one highlight, where droplets (and blobs) form.
+    photos = np.zeros((2, 48, 48, 3), np.float32)
+    photos[:, 20, 30] = 1.0
+    batch = (photos, np.eye(2, dtype=np.float32))
+    grams = _grams(vgg, np.random.default_rng(5).random((2, 48, 48, 3),
+                                                        np.float32))
+    trained = {}
+    for weight in (0.0, 10.0):
+        keras.utils.set_random_seed(0)
+        model = _trainer(vgg, grams, droplet_weight=weight)
+        before = _droplets(model.transformer, batch)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
+        for _ in range(20):
+            logs = model.train_on_batch(batch, return_dict=True)
+        trained[weight] = _droplets(model.transformer, batch)
+        assert (logs["droplet_loss"] > 0) == (weight > 0)
+    assert before > 0
+    assert trained[10.0] < 0.5 * min(before, trained[0.0])
 
 
 def test_only_the_transformer_is_trainable(vgg):
