@@ -84,11 +84,15 @@ def test_droplet_weight_trains_the_droplets_away(vgg):
     assert trained[10.0] < 0.5 * min(before, trained[0.0])
 
 
-def test_only_the_transformer_is_trainable(vgg):
-    model = _trainer(vgg, _grams(vgg, np.zeros((2, 16, 16, 3), np.float32)))
-    trainable = {id(v) for v in model.trainable_variables}
-    assert trainable == {id(v) for v in
-                         model.transformer.trainable_variables}
+@pytest.mark.parametrize("droplet_weight", [0.0, 1.0])
+def test_only_the_transformer_is_trainable_each_weight_once(vgg,
+                                                            droplet_weight):
+    model = _trainer(vgg, _grams(vgg, np.zeros((2, 16, 16, 3), np.float32)),
+                     droplet_weight=droplet_weight)
+    trainable = [id(v) for v in model.trainable_variables]
+    assert len(trainable) == len(set(trainable))
+    assert set(trainable) == {id(v) for v in
+                              model.transformer.trainable_variables}
 
 
 def test_rejects_targets_for_other_layers(vgg):
