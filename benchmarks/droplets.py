@@ -21,11 +21,10 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import image_io
 from multistyle import model_folder
 from multistyle.evaluation import evaluate
+from multistyle.loss import losses
 from multistyle.network import transformer_net
-from multistyle.training import data
 
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
                              "Model folder or training run.")
@@ -42,9 +41,10 @@ _MIN_BLOB_PIXELS = flags.DEFINE_integer(
 
 
 def _channel_max_abs_normalized(x):
-    """Per pixel, the largest |x - mean| / std over channels (HW)."""
-    normalized = (x - x.mean((0, 1))) / (x.std((0, 1)) + 1e-5)
-    return np.abs(normalized).max(-1)
+    """Per pixel of an HWC map, the largest |normalized activation| over
+    channels (HW)."""
+    normalized = losses.instance_normalized(x[None])
+    return np.abs(keras.ops.convert_to_numpy(normalized)[0]).max(-1)
 
 
 def _at_resolution(mask, shape):
@@ -55,8 +55,8 @@ def _at_resolution(mask, shape):
 
 
 def _photos():
-    files = image_io.find_images(_PHOTOS.value)
-    held_out = data.split_holdout(files, _HOLDOUT_EVERY.value)[1]
+    held_out = evaluate.held_out_photo_files(_PHOTOS.value,
+                                             _HOLDOUT_EVERY.value)
     photos = evaluate.load_photos(held_out, _IMAGE_SIZE.value)
     return [photos[i] for i in evaluate.brightest_first(photos,
                                                         _NUM_PHOTOS.value)]

@@ -26,7 +26,6 @@ import keras
 import numpy as np
 
 from multistyle import atomic_files
-from multistyle.training import data
 from multistyle.evaluation import evaluate
 from multistyle.inference import grid
 from multistyle import image_io
@@ -79,9 +78,8 @@ HELP_GROUPS = (
 
 
 def _evaluation_photos():
-    files = image_io.find_images(_PHOTOS.value)
-    held_out = data.split_holdout(files, common_flags.HOLDOUT_EVERY.value)[1]
-    chosen = (held_out or files)[:_MAX_PHOTOS.value]
+    chosen = evaluate.held_out_photo_files(
+        _PHOTOS.value, common_flags.HOLDOUT_EVERY.value)[:_MAX_PHOTOS.value]
     if not chosen:
         raise ValueError(f"No photos found in {_PHOTOS.value}.")
     return chosen

@@ -83,6 +83,13 @@ def find_style_image(style, styles_dir=None):
         f"{style.source or 'none'}). Give `styles_dir`, a folder holding it.")
 
 
+def held_out_photo_files(folder, holdout_every):
+    """The photos in `folder` that training holds out (every Nth file), or
+    all of them when it holds out none."""
+    files = image_io.find_images(folder)
+    return data.split_holdout(files, holdout_every)[1] or files
+
+
 def load_photos(paths, size, square=False):
     """Photos as float32 RGB [0, 1] HWC arrays, in a list.
 

@@ -84,6 +84,14 @@ def total_variation_loss(images):
 DROPLET_THRESHOLD = 4.0
 
 
+def instance_normalized(features):
+    """NHWC `features` normalized per example and channel over height and
+    width, as an instance norm does before its scale and shift (float32)."""
+    features = ops.cast(features, "float32")
+    mean, variance = ops.moments(features, axes=[1, 2], keepdims=True)
+    return (features - mean) * ops.rsqrt(variance + 1e-5)
+
+
 def droplet_loss(features, threshold=DROPLET_THRESHOLD):
     """Per-example mean squared excess of instance-normalized activations
     beyond `threshold` standard deviations, `(batch,)`.
@@ -94,10 +102,7 @@ def droplet_loss(features, threshold=DROPLET_THRESHOLD):
     al., "Analyzing and Improving the Image Quality of StyleGAN", 2020)
     steer the channel's statistics; in this network they paint white blobs.
     """
-    features = ops.cast(features, "float32")
-    mean, variance = ops.moments(features, axes=[1, 2], keepdims=True)
-    normalized = (features - mean) * ops.rsqrt(variance + 1e-5)
-    excess = ops.relu(ops.abs(normalized) - threshold)
+    excess = ops.relu(ops.abs(instance_normalized(features)) - threshold)
     return ops.mean(ops.square(excess), axis=[1, 2, 3])
 
 

@@ -70,6 +70,14 @@ def test_photos_keep_their_shape_at_the_long_side(tmp_path):
     assert [p.shape for p in squares] == [(20, 20, 3)] * 2
 
 
+def test_held_out_photos_are_the_ones_training_leaves_out(tmp_path):
+    from tests.conftest import write_image
+
+    paths = [write_image(str(tmp_path / f"{i}.png"), 8, 8) for i in range(5)]
+    assert evaluate.held_out_photo_files(str(tmp_path), 2) == paths[::2]
+    assert evaluate.held_out_photo_files(str(tmp_path), 0) == paths
+
+
 def test_photos_of_other_sizes_are_scored_one_by_one(vgg, style_files,
                                                      photo_dir):
     styles, paintings, _ = _inputs(style_files, photo_dir)

@@ -83,6 +83,14 @@ def test_edge_distance_ignores_brightness_and_sees_strokes():
                                rtol=1e-6)
 
 
+def test_instance_normalized_has_zero_mean_and_unit_spread_per_channel():
+    features = np.random.default_rng(5).standard_normal((2, 6, 7, 3))
+    features = features * [1.0, 30.0, 0.2] + [5.0, -2.0, 0.0]
+    normalized = np.asarray(losses.instance_normalized(features))
+    np.testing.assert_allclose(normalized.mean((1, 2)), 0.0, atol=1e-5)
+    np.testing.assert_allclose(normalized.std((1, 2)), 1.0, rtol=1e-3)
+
+
 def test_droplet_loss_is_the_squared_excess_of_a_lone_spike():
     features = np.zeros((2, 10, 10, 1), "float32")
     features[0, 3, 4, 0] = 100.0  # One of 100 pixels lit: a droplet.
