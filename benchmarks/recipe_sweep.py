@@ -44,6 +44,7 @@ class Arm:
 _B5OFF = "--style_layer_weights=1,1,1,1,0"
 _AT_256 = ("--image_size=256", "--batch_size=2")
 _DISTILL = "--flagfile=configs/cpu_lite16_distill.cfg"
+_CONTINUE_LR = "--learning_rate=3e-4"
 
 ARMS = {
     "control": Arm(("--max_photo_size=0", "--style_image_size=160"),
@@ -59,6 +60,20 @@ ARMS = {
     "crop256_b5": Arm((*_AT_256, "--style_layer_weights=1,1,1,1,1"),
                       "256 px crops, batch 2, block5_conv1 weighted 1: its "
                       "8x8 maps at 128 px are mostly padding", 2.0),
+    # Continuing the shipped model (run with
+    # --base_flagfile=configs/cpu_continue16.cfg): the chain's recipe and
+    # one change each.
+    "continue": Arm((_CONTINUE_LR,),
+                    "the long run's recipe: peak 3e-4, cosine to 0.1x"),
+    "continue_tv10": Arm((_CONTINUE_LR, "--tv_weight=10"),
+                         "continue + total variation weighted 10"),
+    "continue_lr_flat": Arm(("--learning_rate=1e-4",
+                             "--final_learning_rate_fraction=1"),
+                            "continue at a flat 1e-4 after the warmup"),
+    "continue_droplet2": Arm((_CONTINUE_LR, "--droplet_weight=2"),
+                             "continue + droplet loss weighted 2"),
+    "continue_droplet10": Arm((_CONTINUE_LR, "--droplet_weight=10"),
+                              "continue + droplet loss weighted 10"),
     # The lite model (run with --init_from=saved_models/multistyle16_lite):
     # VGG-19 losses, or distillation from the full model.
     "lite_vgg": Arm(("--alpha=0.25", _B5OFF),
