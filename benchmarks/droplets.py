@@ -66,8 +66,7 @@ def main(argv):
     del argv
     net, styles, _ = model_folder.read(_MODEL.value)
     norms = transformer_net.conditional_norm_layers(net)
-    norm_inputs = transformer_net.norm_inputs_model(net).outputs
-    probe = keras.Model(net.inputs, [net.output, *norm_inputs])
+    probe = transformer_net.norm_probe_model(net)
     stats = {layer.name: {"median": [], "blob": [], "max": []}
              for layer in norms}
     pairs = blob_pairs = 0

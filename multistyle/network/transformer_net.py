@@ -230,11 +230,12 @@ def conditional_norm_layers(model):
             if isinstance(layer, ConditionalInstanceNorm)]
 
 
-def norm_inputs_model(model):
-    """A model of what each conditional norm normalizes, sharing `model`'s
-    layers: `[images, style_weights]` -> the norms' inputs, in order."""
-    return keras.Model(model.inputs, [norm.input[0] for norm in
-                                      conditional_norm_layers(model)])
+def norm_probe_model(model):
+    """`model` that also returns what each conditional norm normalizes,
+    sharing its layers: `[images, style_weights]` -> `[stylized, *the
+    norms' inputs in order]`, in one pass."""
+    return keras.Model(model.inputs, [model.output, *(
+        norm.input[0] for norm in conditional_norm_layers(model))])
 
 
 def num_styles_of(model):

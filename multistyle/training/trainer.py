@@ -84,8 +84,8 @@ class MultiStyleTrainer(LossTermsTrainer):
         tv_weight: Weight of the total variation loss.
         droplet_weight: Weight of the droplet loss, the mean over the
             conditional norms of `losses.droplet_loss` of their inputs
-            (0: off). It runs the network a second time, up to its last
-            norm.
+            (0: off). The norms' inputs come from the same pass of the
+            network as the stylized images.
     """
 
     LOSS_TERMS = ("content_loss", "style_loss", "tv_loss", "droplet_loss")
@@ -111,8 +111,8 @@ class MultiStyleTrainer(LossTermsTrainer):
                                     for k, v in style_layer_weights.items()}
         self.tv_weight = float(tv_weight)
         self.droplet_weight = float(droplet_weight)
-        self.norm_inputs = (transformer_net.norm_inputs_model(transformer)
-                            if self.droplet_weight else None)
+        self.norm_probe = (transformer_net.norm_probe_model(transformer)
+                           if self.droplet_weight else None)
         self.style_grams = {
             name: self.add_weight(
                 name=f"{name}_style_gram", shape=np.shape(gram),
@@ -124,8 +124,19 @@ class MultiStyleTrainer(LossTermsTrainer):
             initializer=keras.initializers.Constant(style_coefficients),
             trainable=False, dtype="float32", autocast=False)
 
+    def call(self, inputs, training=False):
+        """The stylized images; with the droplet loss on, a list of them
+        and what each conditional norm normalized."""
+        if self.norm_probe is None:
+            return super().call(inputs, training=training)
+        return self.norm_probe(inputs, training=training)
+
     def loss_terms(self, images, style_weights, stylized):
-        """Returns per-example weighted content, style and TV losses."""
+        """Returns per-example weighted content, style, TV and droplet
+        losses; `stylized` is what `call` returned."""
+        norm_inputs = []
+        if self.norm_probe is not None:
+            stylized, *norm_inputs = stylized
         style_weights = ops.cast(style_weights, "float32")
         targets = self.content_features(images)
         features = self.loss_features(stylized)
@@ -144,14 +155,13 @@ class MultiStyleTrainer(LossTermsTrainer):
             "content_loss": self.content_weight * content,
             "style_loss": coefficients * style,
             "tv_loss": self.tv_weight * losses.total_variation_loss(stylized),
-            "droplet_loss": self._droplet_loss(images, style_weights),
+            "droplet_loss": self._droplet_loss(norm_inputs, images),
         }
 
-    def _droplet_loss(self, images, style_weights):
+    def _droplet_loss(self, norm_inputs, images):
         """Weighted mean droplet loss of the norms' inputs, `(batch,)`
         (zeros when off)."""
-        if self.norm_inputs is None:
+        if not norm_inputs:
             return ops.zeros((ops.shape(images)[0],))
-        inputs = self.norm_inputs([images, style_weights])
         return self.droplet_weight * sum(
-            losses.droplet_loss(x) for x in inputs) / len(inputs)
+            losses.droplet_loss(x) for x in norm_inputs) / len(norm_inputs)

@@ -33,6 +33,16 @@ def test_norm_tables_have_one_row_per_style(net):
     assert transformer_net.num_styles_of(net) == 3
 
 
+def test_norm_probe_paints_what_the_network_paints(net):
+    images = np.random.default_rng(2).random((2, 20, 28, 3), "float32")
+    batch = [images, np.eye(3, dtype="float32")[[0, 1]]]
+    painted, *norm_inputs = transformer_net.norm_probe_model(net)(batch)
+    np.testing.assert_allclose(painted, net(batch), atol=1e-6)
+    norms = transformer_net.conditional_norm_layers(net)
+    assert [x.shape[-1] for x in norm_inputs] == [
+        n.gamma.shape[-1] for n in norms]
+
+
 def test_styles_give_different_images(net):
     for norm in transformer_net.conditional_norm_layers(net):
         norm.beta.assign(np.random.default_rng(1).normal(
