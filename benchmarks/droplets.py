@@ -41,9 +41,9 @@ _MIN_BLOB_PIXELS = flags.DEFINE_integer(
 
 
 def _channel_max_abs_normalized(x):
-    """Per pixel of an HWC map, the largest |normalized activation| over
-    channels (HW)."""
-    normalized = losses.instance_normalized(x[None])
+    """Per pixel of a 1HWC map, the largest |normalized activation| over
+    channels (HW, numpy)."""
+    normalized = losses.instance_normalized(x)
     return np.abs(keras.ops.convert_to_numpy(normalized)[0]).max(-1)
 
 
@@ -73,9 +73,9 @@ def main(argv):
     for photo in _photos():
         for i in range(len(styles)):
             weights = np.eye(len(styles), dtype=np.float32)[[i]]
-            painted, *maps = [keras.ops.convert_to_numpy(v)[0]
-                              for v in probe([photo[None], weights])]
-            blobs = evaluate.new_white_mask(photo, painted)
+            painted, *maps = probe([photo[None], weights])
+            blobs = evaluate.new_white_mask(
+                photo, keras.ops.convert_to_numpy(painted)[0])
             has_blobs = blobs.sum() >= _MIN_BLOB_PIXELS.value
             pairs += 1
             blob_pairs += has_blobs
