@@ -10,13 +10,25 @@ export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
 
 multistyle-export --model="${run_dir}" --output="${out}" --tflite --onnx
 cp "${run_dir}/model.keras" "${out}/model.keras"
-# Record the paintings by file name, not by this machine's paths.
+# Record the paintings by file name and the training config's paths
+# relative to the work tree (or the home folder), not by this machine's.
 python - "${out}" <<'PY'
 import os, sys
 from multistyle import model_folder
+
+def portable(path):
+    path = os.path.abspath(path)
+    if path.startswith(os.getcwd() + os.sep):
+        return os.path.relpath(path)
+    return path.replace(os.path.expanduser("~"), "~", 1)
+
 styles, config = model_folder.read_styles(sys.argv[1])
 for style in styles:
     style.source = os.path.basename(style.source)
+config["styles"] = [os.path.relpath(p) for p in config.get("styles", [])]
+for key in ("model_dir", "init_from", "base_model", "teacher"):
+    if config.get(key):
+        config[key] = portable(config[key])
 model_folder.write_styles(sys.argv[1], styles, config)
 PY
 multistyle-grid --model="${out}" --input=samples/photo.png \
