@@ -1,13 +1,14 @@
 """A/B runs of training recipes of equal cost, scored on held-out photos.
 
 Arms of the same loss train on the same number of pixels: `--steps` steps
-of the base recipe, fewer for arms whose crops or batches are larger. The
-CPU minutes of every arm's training are recorded too (they stay fair when
-other work shares the CPU), to compare arms of different losses, such as
-distillation against VGG-19. Each arm is `multistyle-train
---flagfile=BASE` plus the arm's flags, warm started from the same model
-with the same seed, then `multistyle-evaluate` on the held-out photos at
-the evaluation's sizes. Runs one arm after the other (each takes both CPU
+of the base recipe, fewer for arms whose crops or batches are larger (or
+whose wider network takes longer per step). The CPU minutes of every arm's
+training are recorded too (they stay fair when other work shares the CPU),
+to compare arms of different losses, such as distillation against VGG-19.
+Each arm is `multistyle-train --flagfile=BASE` plus the arm's flags, warm
+started from the same model (or from scratch, without `--init_from`) with
+the same seed, then `multistyle-evaluate` on the held-out photos at the
+evaluation's sizes. Runs one arm after the other (each takes both CPU
 cores) and prints a Markdown table:
 
     python benchmarks/recipe_sweep.py --base_flagfile=configs/cpu_long16.cfg \\
@@ -36,13 +37,25 @@ class Arm:
 
     flags: tuple
     note: str
-    # Pixels per step relative to the base recipe (crop area x batch):
-    # the arm trains `--steps / pixel_cost` steps.
-    pixel_cost: float = 1.0
+    # Cost of a step relative to the base recipe's: pixels per step (crop
+    # area x batch), or time per step for a wider network. The arm trains
+    # `--steps / step_cost` steps.
+    step_cost: float = 1.0
+    # Flags of a first stage that trains the first FIRST_STAGE_FRACTION
+    # of the steps, resumed by the arm's own flags (a resolution schedule).
+    first_stage: tuple = ()
+
+
+FIRST_STAGE_FRACTION = 2 / 3
 
 
 _B5OFF = "--style_layer_weights=1,1,1,1,0"
 _AT_256 = ("--image_size=256", "--batch_size=2")
+# As many pixels per step as _AT_256.
+_AT_128 = ("--image_size=128", "--batch_size=8")
+# Alpha 1.0 over 0.5 at 128 px x 4, float32: 4.0 against 6.8 images/s
+# (BENCHMARKS.md, "Training throughput"; issue #11).
+_ALPHA1_COST = 6.8 / 4.0
 _DISTILL = "--flagfile=configs/cpu_lite16_distill.cfg"
 _CONTINUE_LR = "--learning_rate=3e-4"
 
@@ -70,10 +83,21 @@ ARMS = {
     "continue_lr_flat": Arm(("--learning_rate=1e-4",
                              "--final_learning_rate_fraction=1"),
                             "continue at a flat 1e-4 after the warmup"),
+    "continue_res_schedule": Arm(
+        (_CONTINUE_LR,), "continue on 128 px crops x 8 for two thirds of "
+        "the steps, then 256 px x 2 (a resolution schedule)",
+        first_stage=(_CONTINUE_LR, *_AT_128)),
     "continue_droplet2": Arm((_CONTINUE_LR, "--droplet_weight=2"),
                              "continue + droplet loss weighted 2"),
     "continue_droplet10": Arm((_CONTINUE_LR, "--droplet_weight=10"),
                               "continue + droplet loss weighted 10"),
+    # From scratch (run without --init_from, with
+    # --base_flagfile=configs/cpu_interim16.cfg): network width at equal
+    # CPU time.
+    "scratch_alpha05": Arm(("--alpha=0.5", "--nomixed_precision"),
+                           "from scratch, alpha 0.5, float32"),
+    "scratch_alpha1": Arm(("--alpha=1.0", "--nomixed_precision"),
+                          "from scratch, alpha 1.0, float32", _ALPHA1_COST),
     # The lite model (run with --init_from=saved_models/multistyle16_lite):
     # VGG-19 losses, or distillation from the full model.
     "lite_vgg": Arm(("--alpha=0.25", _B5OFF),
@@ -88,8 +112,9 @@ ARMS = {
 
 _BASE_FLAGFILE = flags.DEFINE_string("base_flagfile", None,
                                      "multistyle-train flagfile of all arms.")
-_INIT_FROM = flags.DEFINE_string("init_from", None,
-                                 "Model folder every arm starts from.")
+_INIT_FROM = flags.DEFINE_string(
+    "init_from", "", "Model folder every arm starts from (empty: every arm "
+    "starts from scratch).")
 _STEPS = flags.DEFINE_integer(
     "steps", 1000, "Training steps per arm at the base recipe's pixel cost.")
 _ARMS = flags.DEFINE_list("arms", list(ARMS), "Arms to run, in order.")
@@ -119,7 +144,7 @@ def _run(module, args, log_path):
 
 def run_arm(name, arm, runs_dir):
     """Trains and scores one arm; returns its result row (a dict)."""
-    steps = round(_STEPS.value / arm.pixel_cost)
+    steps = round(_STEPS.value / arm.step_cost)
     arm_dir = os.path.join(runs_dir, name)
     report_path = os.path.join(arm_dir, "evaluation", "report.json")
     timing_path = os.path.join(arm_dir, "minutes.json")
@@ -127,12 +152,21 @@ def run_arm(name, arm, runs_dir):
     if not os.path.exists(report_path):
         start = time.time()
         cpu_start = _children_cpu_seconds()
-        _run("multistyle.cli.train",
-             [f"--flagfile={_BASE_FLAGFILE.value}", *arm.flags,
-              f"--init_from={_INIT_FROM.value}", f"--num_steps={steps}",
-              f"--steps_per_checkpoint={steps}",
-              f"--vgg_weights={_VGG_WEIGHTS.value}", f"--model_dir={arm_dir}"],
-             os.path.join(arm_dir, "train.log"))
+        stages = [(arm.flags, steps)]
+        if arm.first_stage:
+            stages.insert(0, (arm.first_stage,
+                              round(steps * FIRST_STAGE_FRACTION)))
+        done = 0
+        for stage_flags, end in stages:
+            # A later stage resumes the earlier one's last checkpoint.
+            _run("multistyle.cli.train",
+                 [f"--flagfile={_BASE_FLAGFILE.value}", *stage_flags,
+                  f"--init_from={_INIT_FROM.value}", f"--num_steps={end}",
+                  f"--steps_per_checkpoint={end - done}",
+                  f"--vgg_weights={_VGG_WEIGHTS.value}",
+                  f"--model_dir={arm_dir}"],
+                 os.path.join(arm_dir, "train.log"))
+            done = end
         with open(timing_path, "w", encoding="utf-8") as f:
             json.dump({"minutes": (time.time() - start) / 60,
                        "cpu_minutes": (_children_cpu_seconds()
@@ -147,7 +181,10 @@ def run_arm(name, arm, runs_dir):
         report = json.load(f)
     with open(timing_path, encoding="utf-8") as f:
         timing = json.load(f)
-    return {"arm": name, "flags": " ".join(arm.flags) or "(base)",
+    flags_text = " ".join(arm.flags) or "(base)"
+    if arm.first_stage:
+        flags_text = (f"{' '.join(arm.first_stage)}, then {flags_text}")
+    return {"arm": name, "flags": flags_text,
             "steps": steps, "minutes": timing["minutes"],
             "cpu_minutes": timing.get("cpu_minutes", float("nan")),
             "content": report["mean_content_loss"],
@@ -177,5 +214,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    flags.mark_flags_as_required(["base_flagfile", "init_from", "runs_dir"])
+    flags.mark_flags_as_required(["base_flagfile", "runs_dir"])
     app.run(main)
