@@ -72,10 +72,11 @@ setuptools.setup(
         # (its TensorFlow handler imports tensorflow-hub). Not in "test":
         # Beam 2.77 pins protobuf<7 and pillow<13, older than the rest.
         "beam": ["apache-beam", "tensorflow-hub"],
-        # httpx: Starlette's TestClient; selenium drives Debian's chromium
-        # (apt, see .ci/run) in the browser test of the page. The ONNX
-        # export and the shipped model.onnx files are tested too.
-        "test": ["pytest", *_SERVE, "httpx", "selenium", *_ONNX],
+        # httpx2: Starlette's TestClient and the page test's HTTP client;
+        # selenium drives Debian's chromium (apt, see .ci/run) in the
+        # browser test of the page. The ONNX export and the shipped
+        # model.onnx files are tested too.
+        "test": ["pytest", *_SERVE, "httpx2", "selenium", *_ONNX],
     },
     entry_points={"console_scripts": _CONSOLE_SCRIPTS},
 )

@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 
-import httpx
+import httpx2
 from PIL import Image
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,13 +120,13 @@ def _post(client, url, photo, params):
     try:
         response = client.post(url, params=params, content=photo)
         return response, time.perf_counter() - start
-    except httpx.HTTPError as e:
+    except httpx2.HTTPError as e:
         return type(e).__name__, time.perf_counter() - start
 
 
 def _client_loop(url, photo, params, seed, deadline, budget, results):
     rng = random.Random(seed)
-    with httpx.Client(timeout=150) as client:
+    with httpx2.Client(timeout=150) as client:
         while time.monotonic() < deadline and budget.acquire(blocking=False):
             response, seconds = _post(
                 client, url, photo, {**params, "weights": _random_blend(rng)})
@@ -146,7 +146,7 @@ def _percentiles(latencies):
 def _preview_latency(url, photo, params, updates):
     rng = random.Random(0)
     times = []
-    with httpx.Client(timeout=60) as client:
+    with httpx2.Client(timeout=60) as client:
         for _ in range(updates):
             response, seconds = _post(
                 client, url, photo, {**params, "weights": _random_blend(rng)})
@@ -166,7 +166,7 @@ def main():
     url = base + "v1/stylize"
     try:
         rss_start = _rss_mib(process.pid)
-        health = httpx.get(base + "healthz").json()
+        health = httpx2.get(base + "healthz").json()
         _preview_latency(url, photo, params, 3)  # Warm-up.
         rss_warm = _rss_mib(process.pid)
         if args.latency_updates:

@@ -15,7 +15,7 @@ import shutil
 import threading
 import urllib.parse
 
-import httpx
+import httpx2
 import numpy as np
 import pytest
 
@@ -214,7 +214,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
         _move_slider(browser, "w-4", fraction)
     _wait(browser, _SETTLED)
     painting, photo, params, _ = _shown(browser)
-    api = httpx.post(f"{url}v1/stylize?{params}",
+    api = httpx2.post(f"{url}v1/stylize?{params}",
                      files={"image": ("photo", photo)}, timeout=30)
 
     weights = dict(pair.split("=") for pair in urllib.parse.parse_qs(
@@ -284,7 +284,7 @@ def test_brushed_mask_paints_a_second_style(live_keras_server, browser,
         20, -30).release().perform()
     _wait(browser, _SETTLED)
     painting, photo, params, mask = _shown(browser)
-    api = httpx.post(f"{live_keras_server}v1/stylize?{params}", files={
+    api = httpx2.post(f"{live_keras_server}v1/stylize?{params}", files={
         "image": ("photo", photo), "mask": ("mask", mask)}, timeout=60)
 
     assert urllib.parse.parse_qs(params)["mask_styles"] == [
