@@ -215,7 +215,7 @@ def test_sliders_repaint_the_preview_as_the_api_paints(live_server, browser,
     _wait(browser, _SETTLED)
     painting, photo, params, _ = _shown(browser)
     api = httpx2.post(f"{url}v1/stylize?{params}",
-                     files={"image": ("photo", photo)}, timeout=30)
+                      files={"image": ("photo", photo)}, timeout=30)
 
     weights = dict(pair.split("=") for pair in urllib.parse.parse_qs(
         params)["weights"][0].split(","))
