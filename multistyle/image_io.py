@@ -18,6 +18,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 # Refuse images that would decode to more pixels than this (decompression
 # bombs, or a mistaken input); 20000 x 20000 fits, 50000 x 50000 does not.
 MAX_PIXELS = 400_000_000
+# ITU-R BT.601 luma weights of R, G, B (`luma`).
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 class ImageReadError(ValueError):
@@ -152,12 +154,18 @@ def to_uint8(images):
                    0, 255).astype(np.uint8)
 
 
+def luma(images):
+    """BT.601 luma `Y = 0.299 R + 0.587 G + 0.114 B` (the Y of JPEG's
+    YCbCr) of float RGB images, any layout with channels last; the result
+    drops the channel axis."""
+    return np.asarray(images, np.float32) @ LUMA_WEIGHTS
+
+
 def with_luma_of(original, stylized):
     """`original`'s colours with `stylized`'s luminance, float RGB in
-    [0, 1], HWC: the photo plus the change of BT.601 luma (the Y of JPEG's
-    YCbCr), clipped."""
-    luma = np.array([0.299, 0.587, 0.114], np.float32)
-    return np.clip(original + (stylized @ luma - original @ luma)[..., None],
+    [0, 1], HWC: the photo plus the change of BT.601 luma (`luma`),
+    clipped."""
+    return np.clip(original + (luma(stylized) - luma(original))[..., None],
                    0.0, 1.0)
 
 

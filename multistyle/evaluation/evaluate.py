@@ -14,6 +14,13 @@ Both are means of relative errors (`losses.py`), so they compare across
 image sizes and layers. Lower is better for both; a copy of the photo has
 content loss 0, and pixel optimization (`optimize.py`) shows what the same
 losses reach when the pixels of one image are optimized directly.
+
+Being the training loss, they cannot see what training does not ask for,
+so the pixels are measured too, as means over photos: texture energy and
+colour distance (`painting_measures.py`) and the share of near-white
+pixels the painting added (`new_white_fraction`). `evaluate_painter`
+scores any painter the same way, e.g. another project's network for the
+same paintings.
 """
 
 import dataclasses
@@ -24,6 +31,7 @@ import numpy as np
 
 from multistyle import image_io
 from multistyle.evaluation import optimize
+from multistyle.evaluation import painting_measures
 from multistyle.loss import losses
 from multistyle.loss import style_targets
 from multistyle.training import data
@@ -38,6 +46,13 @@ class StyleScore:
     style_loss: float
     reference_content_loss: float = float("nan")
     reference_style_loss: float = float("nan")
+    # `painting_measures`: texture of the painted photo over the
+    # painting's (and of the unpainted photo, for scale), and how far its
+    # colours still are from the painting's (1: the photo's, 0: the
+    # painting's palette).
+    texture_energy: float = float("nan")
+    photo_texture_energy: float = float("nan")
+    colour_distance: float = float("nan")
     # Share of pixels painted saturated near-white where the photo is not,
     # and of near-white pixels in the style's painting: far more in the
     # first shows the bright blob artifact of undertrained networks.
@@ -121,15 +136,35 @@ def _mean_scores(extractor, content_layers, style_layers, photos, painted,
     return content, sum(by_layer), dict(zip(style_layers, by_layer))
 
 
-def evaluate(network, styles, style_images, photos, vgg, content_layers,
-             style_layers, reference_photos=0, reference_steps=200,
-             reference_content_weight=optimize.DEFAULT_CONTENT_WEIGHT,
-             progress=None):
-    """Scores every style of `network` on `photos`.
+def _pixel_scores(photos, painted, painting):
+    """`StyleScore` fields measured on the pixels, means over photos."""
+    measures = painting_measures
+    return dict(
+        texture_energy=float(np.mean([
+            measures.texture_energy(out, painting) for out in painted])),
+        photo_texture_energy=float(np.mean([
+            measures.texture_energy(photo, painting) for photo in photos])),
+        colour_distance=float(np.mean([
+            measures.colour_distance(out, photo, painting)
+            for photo, out in zip(photos, painted)])),
+        white_fraction=float(np.mean([
+            new_white_fraction(photo, out)
+            for photo, out in zip(photos, painted)])),
+        painting_white_fraction=white_fraction(painting))
+
+
+def evaluate_painter(paint, styles, style_images, photos, vgg,
+                     content_layers, style_layers, reference_photos=0,
+                     reference_steps=200,
+                     reference_content_weight=optimize.DEFAULT_CONTENT_WEIGHT,
+                     progress=None):
+    """Scores any painter in every style on `photos`.
 
     Args:
-        network: `networks.load_network(...)` callable.
-        styles: `style_set.Style` list, in the network's order.
+        paint: `callable(style_index, photo)` returning the photo painted
+            in that style: float32 RGB in [0, 1], HWC, of the photo's
+            shape.
+        styles: `style_set.Style` list; `paint` knows them by index.
         style_images: One float32 HWC painting per style.
         photos: float32 HWC photos in [0, 1] (a list; sizes may differ),
             painted one at a time.
@@ -143,7 +178,7 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
 
     Returns:
         `(scores, seconds_per_image)`: a `StyleScore` per style and the
-        network's mean time per photo.
+        painter's mean time per photo.
     """
     extractor = vgg.extractor(sorted(set(content_layers) | set(style_layers),
                                      key=vgg.layer_names.index))
@@ -152,20 +187,14 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
     for i, (style, painting) in enumerate(zip(styles, style_images)):
         grams = style_targets.compute_style_grams(style_extractor,
                                                   [painting])
-        weights = np.zeros((1, len(styles)), np.float32)
-        weights[0, i] = 1.0
         start = time.perf_counter()
-        painted = [np.asarray(network(photo[None], weights))[0]
-                   for photo in photos]
+        painted = [paint(i, photo) for photo in photos]
         seconds += time.perf_counter() - start
         content, style_loss, by_layer = _mean_scores(
             extractor, content_layers, style_layers, photos, painted, grams)
-        score = StyleScore(
-            style.name, content, style_loss, style_loss_by_layer=by_layer,
-            white_fraction=float(np.mean([
-                new_white_fraction(photo, out)
-                for photo, out in zip(photos, painted)])),
-            painting_white_fraction=white_fraction(painting))
+        score = StyleScore(style.name, content, style_loss,
+                           style_loss_by_layer=by_layer,
+                           **_pixel_scores(photos, painted, painting))
         if reference_photos:
             optimized = [optimize.optimize_image(
                 photo, grams, vgg, content_layers,
@@ -181,6 +210,38 @@ def evaluate(network, styles, style_images, photos, vgg, content_layers,
         if progress:
             progress(i + 1, len(styles))
     return scores, seconds / (len(styles) * len(photos))
+
+
+def network_painter(network, num_styles):
+    """`paint(style_index, photo)` of a multistyle network: the photo in
+    one style (float32 HWC in, float32 HWC out)."""
+    def paint(index, photo):
+        weights = np.zeros((1, num_styles), np.float32)
+        weights[0, index] = 1.0
+        return np.asarray(network(photo[None], weights))[0]
+
+    return paint
+
+
+def evaluate(network, styles, style_images, photos, vgg, content_layers,
+             style_layers, **kwargs):
+    """Scores every style of `network` on `photos`.
+
+    `evaluate_painter` with the network painting each style alone.
+
+    Args:
+        network: `networks.load_network(...)` callable.
+        styles: `style_set.Style` list, in the network's order.
+        style_images, photos, vgg, content_layers, style_layers, **kwargs:
+            As for `evaluate_painter`.
+
+    Returns:
+        `(scores, seconds_per_image)`: a `StyleScore` per style and the
+        network's mean time per photo.
+    """
+    return evaluate_painter(network_painter(network, len(styles)), styles,
+                            style_images, photos, vgg, content_layers,
+                            style_layers, **kwargs)
 
 
 def brightest_first(photos, count):
@@ -205,36 +266,3 @@ def mean_style_loss_by_layer(scores):
     layers = scores[0].style_loss_by_layer if scores else {}
     return {layer: float(np.mean([s.style_loss_by_layer[layer]
                                   for s in scores])) for layer in layers}
-
-
-def _number(value):
-    return f"{value:.3f}" if np.isfinite(value) else "n/a"
-
-
-def markdown_report(scores, seconds_per_image, settings, grid_file=None):
-    """The evaluation as a Markdown table (with the settings used)."""
-    lines = ["# Evaluation", ""]
-    lines += [f"- {key}: {value}" for key, value in settings.items()]
-    lines += [f"- network time per photo: {seconds_per_image * 1000:.1f} ms",
-              "", "| style | content loss | style loss | reference content "
-              "| reference style | white px | painting white px |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
-    keys = ("content_loss", "style_loss", "reference_content_loss",
-            "reference_style_loss", "white_fraction",
-            "painting_white_fraction")
-    for s in scores:
-        cells = " | ".join(_number(getattr(s, key)) for key in keys)
-        lines.append(f"| {s.name} | {cells} |")
-    means = " | ".join(_number(mean_score(scores, key)) for key in keys)
-    lines.append(f"| **mean** | {means} |")
-    by_layer = mean_style_loss_by_layer(scores)
-    if by_layer:
-        lines += ["", "Style loss by layer (mean over styles; the terms add "
-                  "up to the style loss):", "",
-                  "| " + " | ".join(by_layer) + " |",
-                  "|" + "---:|" * len(by_layer),
-                  "| " + " | ".join(_number(v) for v in by_layer.values())
-                  + " |"]
-    if grid_file:
-        lines += ["", f"![styles]({grid_file})"]
-    return "\n".join(lines) + "\n"

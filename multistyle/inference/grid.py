@@ -5,6 +5,10 @@ labelled with the style's name. An optional strip below walks from one
 chosen style to the next (`starry_night -> great_wave -> ...`) in even
 steps, showing how the conditional instance norm blends styles (Dumoulin
 et al. 2017, Fig. 7).
+
+The evaluation's sheets are built here too: `make_photo_sheet` (a row per
+photo, a column per style) and `make_side_by_side_sheet` (a row per style:
+the painting, the photo, and the photo as each painter paints it).
 """
 
 import math
@@ -121,6 +125,22 @@ def _thumbnail(image, cell_size):
     return photo
 
 
+def make_sheet(rows, cell_size=160):
+    """Labelled images on a white grid, one list of cells per row.
+
+    Args:
+        rows: Lists of `(image, label)`: a path, PIL image or uint8 array,
+            shrunk to `cell_size`, with its label on a band below it.
+        cell_size: Long side of each cell's image, pixels.
+
+    Returns:
+        An RGB PIL image.
+    """
+    font = ImageFont.load_default()
+    return _sheet([[_cell(_thumbnail(image, cell_size), [label], font)
+                    for image, label in row] for row in rows])
+
+
 def make_photo_sheet(stylizer, photos, cell_size=160):
     """One row per photo: the photo, then the photo in every style.
 
@@ -136,16 +156,39 @@ def make_photo_sheet(stylizer, photos, cell_size=160):
         An RGB PIL image.
     """
     names = stylizer.style_names
-    font = ImageFont.load_default()
     rows = []
     for image in photos:
         photo = image_io.as_rgb_array(image)
-        row = [_cell(_thumbnail(photo, cell_size), ["original"], font)]
-        row += [_cell(_thumbnail(stylizer.stylize(
-            photo, style_weights.one_hot(i, names)), cell_size), [name], font)
-            for i, name in enumerate(names)]
-        rows.append(row)
-    return _sheet(rows)
+        rows.append([(photo, "original")] + [
+            (stylizer.stylize(photo, style_weights.one_hot(i, names)), name)
+            for i, name in enumerate(names)])
+    return make_sheet(rows, cell_size)
+
+
+def make_side_by_side_sheet(style_names, paintings, photo, painters,
+                            cell_size=160):
+    """One row per style: its painting, the photo, then the photo as each
+    painter paints it in that style, to compare painters by eye.
+
+    Args:
+        style_names: The styles' names (the rows' first labels).
+        paintings: One painting per style, float RGB in [0, 1], HWC.
+        photo: The photo, float32 RGB in [0, 1], HWC.
+        painters: `{label: paint}`, columns in that order;
+            `paint(style_index, photo)` returns the painted photo, float
+            RGB in [0, 1], HWC.
+        cell_size: Long side of each cell's image, pixels.
+
+    Returns:
+        An RGB PIL image.
+    """
+    rows = []
+    for i, (name, painting) in enumerate(zip(style_names, paintings)):
+        rows.append([(image_io.to_uint8(painting), name),
+                     (image_io.to_uint8(photo), "photo")] + [
+            (image_io.to_uint8(paint(i, photo)), label)
+            for label, paint in painters.items()])
+    return make_sheet(rows, cell_size)
 
 
 def make_grid(stylizer, image, styles=None, interpolate=None,

@@ -24,6 +24,8 @@ the classic "detail layer" of image editing.
 import numpy as np
 from PIL import Image
 
+from multistyle import image_io
+
 MIN_STROKE_SCALE = 0.25
 MAX_STROKE_SCALE = 8.0
 DEFAULT_DETAIL = 1.0
@@ -31,7 +33,6 @@ DEFAULT_DETAIL = 1.0
 # photo's own size, if smaller): the network needs 16 (`stylizer.MIN_SIDE`)
 # and pads below that, and strokes on a thumbnail are no strokes.
 _MIN_WORKING_SIDE = 16
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def check_stroke_scale(stroke_scale, detail=DEFAULT_DETAIL):
@@ -124,7 +125,7 @@ def restore(photo, painted, detail=DEFAULT_DETAIL):
     out = resize(painted, height, width)
     small_height, small_width = painted.shape[:2]
     if detail and small_height * small_width < height * width:
-        luma = (np.asarray(photo, np.float32) / 255.0) @ _LUMA
+        luma = image_io.luma(image_io.to_float(photo))
         blurred = resize(resize(luma, small_height, small_width),
                          height, width)
         out = out + detail * (luma - blurred)[..., None]

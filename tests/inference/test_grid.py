@@ -88,6 +88,21 @@ def test_photo_sheet_has_a_row_per_photo_and_a_column_per_style(
                                   shrunk(composition))
 
 
+def test_side_by_side_sheet_has_a_row_per_style_and_a_column_per_painter():
+    paintings = [np.full((20, 20, 3), v, np.float32) for v in (0.2, 0.6)]
+    photo = np.full((24, 32, 3), 0.4, np.float32)
+    painters = {"dark": lambda i, p: p * 0.5,
+                "style": lambda i, p: np.broadcast_to(paintings[i][0, 0],
+                                                      p.shape)}
+    sheet = grid.make_side_by_side_sheet(["a", "b"], paintings, photo,
+                                         painters, cell_size=32)
+    # Painting, photo, then each painter: 4 columns, a row per style.
+    assert sheet.size == (4 * (32 + GAP) + GAP, 2 * (24 + LABEL + GAP) + GAP)
+    for column, value in enumerate((153, 102, 51, 153)):  # Style b's row.
+        cell = _cell(sheet, 1, column, 32, 24)
+        assert np.abs(cell[:20, :20].astype(int) - value).max() <= 1, column
+
+
 def test_every_cell_has_a_label(stylizer, photo):
     sheet = grid.make_grid(stylizer, photo, columns=2)  # 40x30, not enlarged
     for row, column in [(0, 0), (0, 1), (1, 0), (1, 1)]:
