@@ -91,6 +91,18 @@ ARMS = {
                              "continue + droplet loss weighted 2"),
     "continue_droplet10": Arm((_CONTINUE_LR, "--droplet_weight=10"),
                               "continue + droplet loss weighted 10"),
+    # Structural fixes of the white blobs (issue #26), continuing the
+    # shipped model; a `fixed_*` arm folds its measured statistics first.
+    "continue_clipped": Arm((_CONTINUE_LR, "--normalization=clipped"),
+                            "continue with robust (clipped) moments in "
+                            "every norm"),
+    "continue_fixed_decoder": Arm(
+        (_CONTINUE_LR, "--normalization=fixed_decoder"),
+        "continue with fixed (folded) statistics in up1, up2, output"),
+    "continue_fixed_residual_decoder": Arm(
+        (_CONTINUE_LR, "--normalization=fixed_residual_decoder"),
+        "continue with fixed statistics in the residual branches' last "
+        "norms and the decoder"),
     # From scratch (run without --init_from, with
     # --base_flagfile=configs/cpu_interim16.cfg): network width at equal
     # CPU time.

@@ -208,7 +208,8 @@ def _write_files(model_dir, net, styles, config):
     if net.dtype_policy.name != "float32":
         weights = net.get_weights()
         net = transformer_net.build_transformer_net(
-            num_styles, alpha=config["alpha"], dtype="float32")
+            num_styles, alpha=config["alpha"], dtype="float32",
+            normalization=transformer_net.normalization_of(net))
         net.set_weights(weights)
     atomic_files.atomic_write(os.path.join(model_dir, MODEL_FILENAME),
                               net.save, suffix=".keras")

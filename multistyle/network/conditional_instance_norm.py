@@ -5,6 +5,9 @@ from keras import ops
 
 from multistyle.network import valid_region
 
+# What a conditional norm normalizes by (see `ConditionalInstanceNorm`).
+STATISTICS = ("instance", "clipped", "fixed")
+
 
 @keras.saving.register_keras_serializable(package="multistyle")
 class ConditionalInstanceNorm(keras.layers.Layer):
@@ -28,12 +31,31 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     whole-image moments it would, through every layer). A constant map
     gives the per-example result (up to rounding).
 
-    Reference: Dumoulin, Shlens & Kudlur, "A Learned Representation for
-    Artistic Style", ICLR 2017.
+    Which statistics normalize (`statistics`):
+
+    - `"instance"`: each example's own mean and variance (the paper's).
+    - `"clipped"`: robust moments, which a few pixels cannot steer: the
+      moments of the activations clipped at `clip_sigmas` standard
+      deviations from the plain mean. A droplet (a few extreme pixels that
+      the network makes to set the variance of a whole map, Karras et al.
+      2020) then neither moves the statistics nor gets gradients through
+      them.
+    - `"fixed"`: none measured; the layer is the per-style affine map
+      `x * gamma + beta`. The statistics are the expected ones, folded into
+      gamma and beta (`statistics_folding`), as StyleGAN2's weight
+      demodulation normalizes by expected instead of measured statistics:
+      no pixel can steer another pixel's scale.
+
+    References: Dumoulin, Shlens & Kudlur, "A Learned Representation for
+    Artistic Style", ICLR 2017; Karras et al., "Analyzing and Improving the
+    Image Quality of StyleGAN", CVPR 2020, section 2.
 
     Args:
         num_styles: Number of styles (rows of the gamma/beta tables).
         epsilon: Small float added to the variance.
+        statistics: `"instance"`, `"clipped"` or `"fixed"` (see above).
+        clip_sigmas: Where `"clipped"` statistics clip, in standard
+            deviations.
         activation: Optional activation (name or function) applied to the
             float32 result before the cast to the compute dtype: under
             bfloat16 that saves a pass over the features and a rounding.
@@ -54,15 +76,25 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     >>> y = layer(np.ones((2, 8, 8, 16)), np.eye(4)[[0, 3]])
     """
 
-    def __init__(self, num_styles, epsilon=1e-5, activation=None, **kwargs):
+    def __init__(self, num_styles, epsilon=1e-5, activation=None,
+                 statistics="instance", clip_sigmas=3.0, **kwargs):
         if not isinstance(num_styles, int) or num_styles < 1:
             raise ValueError(
                 "`num_styles` must be a positive integer. "
                 f"Received: num_styles={num_styles}"
             )
+        if statistics not in STATISTICS:
+            raise ValueError(
+                f"`statistics` must be one of {STATISTICS}. Received: "
+                f"statistics={statistics!r}")
+        if not clip_sigmas > 0:
+            raise ValueError("`clip_sigmas` must be positive. Received: "
+                             f"clip_sigmas={clip_sigmas}")
         super().__init__(**kwargs)
         self.num_styles = num_styles
         self.epsilon = epsilon
+        self.statistics = statistics
+        self.clip_sigmas = clip_sigmas
         self.activation = keras.activations.get(activation)
 
     def build(self, inputs_shape, style_weights_shape):
@@ -93,35 +125,64 @@ class ConditionalInstanceNorm(keras.layers.Layer):
             if valid_size is not None:
                 raise ValueError("Per-pixel style weights and `valid_size` "
                                  "cannot be combined.")
-            x = self._call_per_pixel(x, style_weights)
-        else:
-            if valid_size is None:
-                mean, variance = ops.moments(x, axes=[1, 2], keepdims=True)
-            else:
-                mean, variance = valid_region.moments(x, valid_size)
-            gamma = ops.matmul(style_weights, self.gamma)[:, None, None, :]
-            beta = ops.matmul(style_weights, self.beta)[:, None, None, :]
-            # gamma * (x - mean) / std + beta: one multiply-add per element.
-            scale = gamma * ops.rsqrt(variance + self.epsilon)
-            x = x * scale + (beta - mean * scale)
+            return self._call_per_pixel(x, style_weights)
+        gamma = ops.matmul(style_weights, self.gamma)[:, None, None, :]
+        beta = ops.matmul(style_weights, self.beta)[:, None, None, :]
+        if self.statistics == "fixed":
+            return self._finish(x * gamma + beta)
+        mean, variance = self.moments(x, valid_size)
+        # gamma * (x - mean) / std + beta: one multiply-add per element.
+        scale = gamma * ops.rsqrt(variance + self.epsilon)
+        return self._finish(x * scale + (beta - mean * scale))
+
+    def _finish(self, x):
         return ops.cast(self.activation(x), self.compute_dtype)
+
+    def moments(self, x, valid_size=None):
+        """The mean and variance this norm measures on float32 NHWC `x`
+        (its `statistics`; plain moments for `"fixed"`), per example and
+        channel, `(batch, 1, 1, channels)`."""
+        def moments(x):
+            if valid_size is None:
+                return ops.moments(x, axes=[1, 2], keepdims=True)
+            return valid_region.moments(x, valid_size)
+
+        mean, variance = moments(x)
+        if self.statistics == "clipped":
+            mean, variance = moments(self._clipped(x, mean, variance))
+        return mean, variance
+
+    def _clipped(self, x, mean, variance):
+        bound = self.clip_sigmas * ops.sqrt(variance + self.epsilon)
+        return ops.minimum(ops.maximum(x, mean - bound), mean + bound)
 
     def _call_per_pixel(self, x, style_weights):
         weights = _resize_like(style_weights, x)
+        if self.statistics == "fixed":
+            return self._finish(
+                x * ops.einsum("bhwn,nc->bhwc", weights, self.gamma)
+                + ops.einsum("bhwn,nc->bhwc", weights, self.beta))
         # Moments of each style's region, (batch, num_styles, channels);
         # centred on the whole map's mean for accuracy in float32.
         x = x - ops.mean(x, axis=[1, 2], keepdims=True)
+        # Clipped statistics clip at the whole map's moments, then take
+        # each region's moments of the clipped values.
+        measured = x
+        if self.statistics == "clipped":
+            measured = self._clipped(
+                x, 0.0, ops.mean(x * x, axis=[1, 2], keepdims=True))
         totals = ops.maximum(ops.sum(weights, axis=[1, 2]), 1e-12)[..., None]
-        mean = ops.einsum("bhwn,bhwc->bnc", weights, x) / totals
+        mean = ops.einsum("bhwn,bhwc->bnc", weights, measured) / totals
         variance = ops.maximum(
-            ops.einsum("bhwn,bhwc->bnc", weights, x * x) / totals
+            ops.einsum("bhwn,bhwc->bnc", weights, measured * measured)
+            / totals
             - mean * mean, 0.0)
         # Style s alone would give x * scale[s] + shift[s]; each pixel
         # mixes these by its weights.
         scale = self.gamma * ops.rsqrt(variance + self.epsilon)
         shift = self.beta - mean * scale
-        return (x * ops.einsum("bhwn,bnc->bhwc", weights, scale)
-                + ops.einsum("bhwn,bnc->bhwc", weights, shift))
+        return self._finish(x * ops.einsum("bhwn,bnc->bhwc", weights, scale)
+                            + ops.einsum("bhwn,bnc->bhwc", weights, shift))
 
     def compute_output_shape(self, inputs_shape, style_weights_shape,
                              valid_size_shape=None):
@@ -133,6 +194,8 @@ class ConditionalInstanceNorm(keras.layers.Layer):
             "num_styles": self.num_styles,
             "epsilon": self.epsilon,
             "activation": keras.activations.serialize(self.activation),
+            "statistics": self.statistics,
+            "clip_sigmas": self.clip_sigmas,
         })
         return config
 

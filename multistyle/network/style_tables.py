@@ -119,7 +119,8 @@ def with_style_tables(net, tables, alpha=None, dtype="float32",
     alpha = infer_alpha(net) if alpha is None else alpha
     new = transformer_net.build_transformer_net(
         rows.pop(), alpha=alpha, dtype=dtype, name=net.name,
-        padded_inputs=padded_inputs)
+        padded_inputs=padded_inputs,
+        normalization=transformer_net.normalization_of(net))
     for layer in new.layers:
         if isinstance(layer, ConditionalInstanceNorm) or not layer.weights:
             continue

@@ -23,6 +23,24 @@ _DECODER = (64, 32)
 # The encoder halves height and width twice; the decoder doubles them twice.
 DOWNSAMPLING_FACTOR = 4
 
+_DECODER_NORMS = ("up1", "up2", "output")
+_RESIDUAL_OUTPUT_NORMS = tuple(f"res{i + 1}_b"
+                               for i in range(_NUM_RESIDUAL_BLOCKS))
+# Normalization name -> (the statistics of most norms, the norms that use
+# fixed statistics instead; see `ConditionalInstanceNorm`).
+NORMALIZATIONS = {
+    "instance": ("instance", ()),
+    "clipped": ("clipped", ()),
+    "fixed_decoder": ("instance", _DECODER_NORMS),
+    "fixed_residual_decoder": ("instance",
+                               _RESIDUAL_OUTPUT_NORMS + _DECODER_NORMS),
+}
+
+
+def _statistics(normalization, block_name):
+    statistics, fixed = NORMALIZATIONS[normalization]
+    return "fixed" if block_name in fixed else statistics
+
 
 @keras.saving.register_keras_serializable(package="multistyle")
 class ReflectionPadding2D(keras.layers.Layer):
@@ -86,7 +104,7 @@ def _scaled(filters, alpha):
 
 def build_transformer_net(num_styles, alpha=1.0, dtype=None,
                           name="style_transfer_net", spatial_weights=False,
-                          padded_inputs=False):
+                          padded_inputs=False, normalization="instance"):
     """Builds the multi-style transfer network as a functional Keras model.
 
     Args:
@@ -107,6 +125,12 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
             the unpadded images (see `valid_region`); the rest is unused.
             With one padded shape for many sizes, JAX compiles once.
             Not with `spatial_weights`.
+        normalization: Which statistics each conditional norm uses, a
+            key of `NORMALIZATIONS`: `"instance"` (the paper's),
+            `"clipped"` (robust moments everywhere), `"fixed_decoder"`
+            (no measured statistics in the up-sampling and output layers)
+            or `"fixed_residual_decoder"` (nor in the residual branches'
+            last norms).
 
     Returns:
         A `keras.Model` mapping `[images, style_weights]` to stylized
@@ -132,6 +156,10 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
     if spatial_weights and padded_inputs:
         raise ValueError("`spatial_weights` and `padded_inputs` cannot be "
                          "combined.")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(
+            f"`normalization` must be one of {sorted(NORMALIZATIONS)}. "
+            f"Received: normalization={normalization!r}")
 
     images = keras.Input((None, None, 3), name="images")
     style_weights = keras.Input(
@@ -150,6 +178,7 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         # The sigmoid makes the image: keep its input and output float32.
         return ConditionalInstanceNorm(
             num_styles, activation=activation,
+            statistics=_statistics(normalization, name),
             dtype="float32" if activation == "sigmoid" else dtype,
             name=f"{name}_norm")(x, style_weights,
                                  **valid_size_kwargs(size))
@@ -236,6 +265,22 @@ def norm_probe_model(model):
     norms' inputs in order]`, in one pass."""
     return keras.Model(model.inputs, [model.output, *(
         norm.input[0] for norm in conditional_norm_layers(model))])
+
+
+def normalization_of(model):
+    """Returns the `normalization` a transformer network was built with.
+
+    Raises:
+        ValueError: If its norms match no key of `NORMALIZATIONS`.
+    """
+    found = {norm.name[:-len("_norm")]: norm.statistics
+             for norm in conditional_norm_layers(model)}
+    for name in NORMALIZATIONS:
+        if all(_statistics(name, block) == statistics
+               for block, statistics in found.items()):
+            return name
+    raise ValueError(f"Model '{model.name}' has conditional norms of no "
+                     f"known normalization: {found}")
 
 
 def num_styles_of(model):

@@ -22,6 +22,7 @@ from typing import Optional
 
 from multistyle.loss import losses
 from multistyle.loss import vgg_features
+from multistyle.network import transformer_net
 
 # Field -> (default when training from scratch, default with base_model).
 CONTEXT_DEFAULTS = {
@@ -91,6 +92,13 @@ class TrainConfig:
         0.0, "Clip gradients to this global norm (0: no clipping).")
     alpha: Optional[float] = _field(None, _context_help(
         "alpha", "Width multiplier of the network (0.25: lite model)."))
+    normalization: str = _field("", (
+        "Statistics of the conditional norms: 'instance' (the paper's), "
+        "'clipped' (robust moments), 'fixed_decoder' or "
+        "'fixed_residual_decoder' (no measured statistics there; against "
+        "white blobs). Empty: 'instance', or the `init_from` model's; a "
+        "warm start from 'instance' to a 'fixed_*' one folds the "
+        "statistics into gamma/beta."))
     content_layers: tuple[str, ...] = _field(
         vgg_features.DEFAULT_CONTENT_LAYERS,
         "VGG-19 layers of the content loss.")
@@ -199,6 +207,12 @@ class TrainConfig:
                 "`max_photo_size` must be 0 or at least `image_size`. "
                 f"Received: max_photo_size={self.max_photo_size}, "
                 f"image_size={self.image_size}")
+        if self.normalization and \
+                self.normalization not in transformer_net.NORMALIZATIONS:
+            raise ValueError(
+                "`normalization` must be one of "
+                f"{sorted(transformer_net.NORMALIZATIONS)}. Received: "
+                f"normalization={self.normalization!r}")
         if self.init_from and self.base_model:
             raise ValueError(
                 "`init_from` and `base_model` exclude each other: "

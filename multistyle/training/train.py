@@ -41,6 +41,8 @@ from multistyle.training import warm_start
 
 CONFIG_FILENAME = "train_config.json"
 _NUM_SAMPLES = 3
+# Photos whose statistics are folded into norms that switch to fixed ones.
+_NUM_CALIBRATION_PHOTOS = 8
 # What a resumed run must share with the run that wrote its checkpoints,
 # with the value runs that predate the key stand for.
 _RESUME_KEYS = {"styles": None, "alpha": None, "base_model": "",
@@ -79,10 +81,10 @@ def train(config, transformer=None, write_model=True, callbacks=()):
     config_dict = _record_config(config, styles, plan.is_chief)
     _set_precision_and_seed(config)
     with plan.scope():
-        transformer = _transfer_network(config, transformer, len(styles))
+        transformer = _transfer_network(config, transformer, styles)
         model = _compiled(config, _trainer(config, transformer, style_files,
                                            styles, plan), plan)
-        step = _restore_or_warm_start(config, model, styles)
+        step = _restore_or_warm_start(config, model, styles, content_files)
         dataset, samples = _dataset(config, content_files, len(styles), step,
                                     plan)
         _fit(config, model, plan.distribute(dataset), samples, step,
@@ -194,11 +196,24 @@ def _loss_network(config):
     return vgg
 
 
-def _transfer_network(config, transformer, num_styles):
-    """A fresh network, or the given one if it paints `num_styles`."""
+def _normalization(config, styles):
+    """The run's `normalization`: the config's, else `init_from`'s."""
+    if config.normalization:
+        return config.normalization
+    if config.init_from:
+        return transformer_net.normalization_of(
+            warm_start.read_matching_network(config.init_from, styles,
+                                             "warm start from"))
+    return "instance"
+
+
+def _transfer_network(config, transformer, styles):
+    """A fresh network, or the given one if it paints the `styles`."""
+    num_styles = len(styles)
     if transformer is None:
-        return transformer_net.build_transformer_net(num_styles,
-                                                     alpha=config.alpha)
+        return transformer_net.build_transformer_net(
+            num_styles, alpha=config.alpha,
+            normalization=_normalization(config, styles))
     if transformer_net.num_styles_of(transformer) != num_styles:
         raise ValueError(
             f"The network to train paints "
@@ -246,9 +261,10 @@ def _compiled(config, model, plan):
     return model
 
 
-def _restore_or_warm_start(config, model, styles):
+def _restore_or_warm_start(config, model, styles, content_files):
     """Restores the newest checkpoint (returns its step), else warm starts
-    from `init_from` if set (step 0)."""
+    from `init_from` if set (step 0), folding statistics on a few content
+    photos where the run's norms fix what the model's measured."""
     latest = checkpoint.latest(config.model_dir)
     if latest:
         # The config, not the checkpoint, says the learning rate from now
@@ -257,9 +273,13 @@ def _restore_or_warm_start(config, model, styles):
         logging.info("Resuming from %s (step %d).", latest, step)
         return step
     if config.init_from:
-        warm_start.load_initial_weights(model.transformer, config.init_from,
-                                        styles)
-        logging.info("Warm start from %s.", config.init_from)
+        folded = warm_start.load_initial_weights(
+            model.transformer, config.init_from, styles,
+            lambda: _sample_images(content_files or [], config.image_size,
+                                   _NUM_CALIBRATION_PHOTOS))
+        logging.info("Warm start from %s%s.", config.init_from,
+                     f" (statistics folded into {', '.join(folded)})"
+                     if folded else "")
     return 0
 
 
@@ -281,16 +301,20 @@ def _dataset(config, content_files, num_styles, step, plan):
     return dataset, next(iter(dataset))[0][0].numpy()[:_NUM_SAMPLES]
 
 
-def _sample_images(files, size):
-    """A few fixed centre crops of content photos for TensorBoard."""
+def _sample_images(files, size, count=None):
+    """A few fixed centre crops of content photos (TensorBoard's
+    samples, or `count` of them)."""
     samples = []
     for path in files:
         try:
             samples.append(data.center_crop(image_io.load_image(path), size))
         except (image_io.ImageReadError, FileNotFoundError):
             continue
-        if len(samples) == _NUM_SAMPLES:
+        if len(samples) == (count or _NUM_SAMPLES):
             break
+    if not samples:
+        raise ValueError("No readable content photo to take samples from "
+                         "(statistics folding needs a `content` folder).")
     return image_io.to_float(np.stack(samples))
 
 

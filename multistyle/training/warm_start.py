@@ -10,6 +10,8 @@ must paint the same styles, in the same order, at the same width.
 
 from multistyle import model_folder
 from multistyle import style_set
+from multistyle.network import statistics_folding
+from multistyle.network import transformer_net
 
 
 def _style_differences(model_names, run_names):
@@ -50,13 +52,22 @@ def read_matching_network(model_dir, styles, action):
     return network
 
 
-def load_initial_weights(transformer, model_dir, styles):
+def load_initial_weights(transformer, model_dir, styles, photos=None):
     """Copies a model folder's network weights into `transformer`.
+
+    Where `transformer`'s norms use fixed statistics and the model's
+    measure them, the measured statistics are folded into gamma/beta
+    (`statistics_folding`), so the network starts painting as the model.
 
     Args:
         transformer: A built network with as many styles as `styles`.
         model_dir: A model folder (`model.keras` and `styles.json`).
         styles: The run's `style_set.Style` list, in training order.
+        photos: A function returning float32 photos in [0, 1], NHWC, to
+            fold statistics on; called only when there are any to fold.
+
+    Returns:
+        The names of the norms whose statistics were folded.
 
     Raises:
         FileNotFoundError: If the folder lacks one of the two files.
@@ -71,3 +82,12 @@ def load_initial_weights(transformer, model_dir, styles):
             "width or layout than this run's; pass the `alpha` it was "
             "trained with (see its styles.json).")
     transformer.set_weights(trained.get_weights())
+    if transformer_net.normalization_of(transformer) == \
+            transformer_net.normalization_of(trained):
+        return []
+    if photos is None:
+        raise ValueError(
+            f"Cannot warm start from {model_dir} with another "
+            "normalization without photos to fold its statistics on.")
+    return statistics_folding.fold_fixed_statistics(transformer, trained,
+                                                    photos())
