@@ -1,82 +1,70 @@
-"""Packaging for multistyle: one network, many painting styles."""
+"""Packaging for multistyle: one network, many painting styles.
 
-import re
+The metadata (dependencies, extras, console scripts) is in pyproject.toml.
+This file adds the build step that makes the shipped models and the
+sample photo travel with the package: the wheel gets
+
+    saved_models/NAME/  ->  multistyle/_presets/NAME/   (each of _PRESETS)
+    samples/photo.png   ->  multistyle/_samples/photo.png
+
+where `multistyle.presets` finds them with `importlib.resources`
+(`Stylizer.from_preset("multistyle16")`, `--model=multistyle16`). The
+repository keeps one copy of each model, in the top-level saved_models/,
+which a source checkout (`pip install -e .`) reads directly. A copy at
+build time rather than a `package_dir` mapping of saved_models/ as a
+package: such a package would need an `__init__.py` in saved_models/ and
+samples/, would ship samples/'s scripts as modules, and an editable
+install would not map it. MANIFEST.in puts the same files in the sdist,
+from which `python -m build` builds the wheel.
+"""
+
+import os
 
 import setuptools
+from setuptools.command.build_py import build_py
 
-# The version lives once, in multistyle/__init__.py (what --version prints);
-# read as text, so packaging imports nothing of the package.
-with open("multistyle/__init__.py", encoding="utf-8") as _init:
-    _VERSION = re.search(r'^__version__ = "([^"]+)"', _init.read(),
-                         re.MULTILINE).group(1)
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Model folders shipped as presets (MANIFEST.in grafts the same ones).
+_PRESETS = ("multistyle16", "multistyle16_lite")
+# The model cards' pictures and evaluation reports document the models;
+# they stay in the repository (about 4 MB of the 18).
+_LEFT_OUT_FOLDERS = ("evaluation",)
+_LEFT_OUT_SUFFIXES = (".jpg",)
+_SAMPLE_PHOTO = os.path.join("samples", "photo.png")
 
-_CONSOLE_SCRIPTS = [
-    "multistyle-train=multistyle.cli.train:run",
-    "multistyle-export=multistyle.cli.export:run",
-    "multistyle-optimize=multistyle.cli.optimize:run",
-    "multistyle-evaluate=multistyle.cli.evaluate:run",
-    "multistyle-stylize=multistyle.cli.stylize:run",
-    "multistyle-grid=multistyle.cli.grid:run",
-    "multistyle-styles=multistyle.cli.styles:run",
-    "multistyle-video=multistyle.cli.video:run",
-    "multistyle-serve=multistyle.cli.serve:run",
-]
-# multistyle-serve's HTTP stack (the "serve" extra): Starlette routes on
-# uvicorn; python-multipart parses form uploads.
-_SERVE = ["starlette", "uvicorn", "python-multipart"]
-# multistyle-export --onnx (the "onnx" extra): tf2onnx converts the
-# SavedModel's signatures (Keras' own ONNX export uses it as well) and
-# installs onnx; onnxruntime runs the result.
-_ONNX = ["tf2onnx", "onnxruntime"]
 
-setuptools.setup(
-    name="multistyle",
-    version=_VERSION,
-    description=(
-        "Train one real-time style-transfer network on many painting "
-        "styles (conditional instance normalization) and blend them."
-    ),
-    long_description=open("README.md", encoding="utf-8").read(),
-    long_description_content_type="text/markdown",
-    python_requires=">=3.10",
-    packages=setuptools.find_packages(include=["multistyle", "multistyle.*"]),
-    # The page multistyle-serve serves (HTML, CSS, JS; no build step).
-    package_data={"multistyle.serving": ["static/*"]},
-    install_requires=[
-        # TensorFlow is Keras' default backend, and it alone exports the
-        # SavedModel; JAX is optional (the "jax" extra).
-        "tensorflow>=2.18",
-        "tensorflow-datasets",
-        "keras>=3.10",
-        "numpy",
-        "absl-py",
-        "pillow",
-        # Writes TensorBoard event files on every backend, JAX included.
-        "tensorboard",
-        # Video I/O (multistyle-video): imageio-ffmpeg's wheels bundle an
-        # ffmpeg binary, which also muxes the source's audio back in. (Used
-        # directly; imageio itself is not needed.)
-        "imageio-ffmpeg",
-        # LiteRT, the TFLite interpreter: multistyle-stylize and -grid run a
-        # model folder's model_float16.tflite with it by default, because it
-        # imports in ~0.1 s where TensorFlow takes ~4 s (README's main
-        # command: 7.3 -> 0.9 CPU seconds, BENCHMARKS.md "Start-up").
-        # Without it they fall back to Keras or the SavedModel.
-        "ai-edge-litert",
-    ],
-    extras_require={
-        "jax": ["jax"],
-        "serve": _SERVE,
-        "onnx": _ONNX,
-        # examples/beam_stylize.py: Beam's RunInference over the SavedModel
-        # (its TensorFlow handler imports tensorflow-hub). Not in "test":
-        # Beam 2.77 pins protobuf<7 and pillow<13, older than the rest.
-        "beam": ["apache-beam", "tensorflow-hub"],
-        # httpx2: Starlette's TestClient and the page test's HTTP client;
-        # selenium drives Debian's chromium (apt, see .ci/run) in the
-        # browser test of the page. The ONNX export and the shipped
-        # model.onnx files are tested too.
-        "test": ["pytest", *_SERVE, "httpx2", "selenium", *_ONNX],
-    },
-    entry_points={"console_scripts": _CONSOLE_SCRIPTS},
-)
+def _preset_files(name):
+    """(source, path inside the package) of each shipped file of a preset."""
+    source = os.path.join(_HERE, "saved_models", name)
+    if not os.path.isfile(os.path.join(source, "styles.json")):
+        raise FileNotFoundError(
+            f"The preset {name} is missing: no model folder {source}.")
+    for root, folders, files in os.walk(source):
+        folders[:] = sorted(f for f in folders if f not in _LEFT_OUT_FOLDERS)
+        for file in sorted(files):
+            if not file.endswith(_LEFT_OUT_SUFFIXES):
+                path = os.path.join(root, file)
+                yield path, os.path.join(
+                    "_presets", name, os.path.relpath(path, source))
+
+
+class BuildPyWithPresets(build_py):
+    """`build_py` that also copies the presets and the sample photo into
+    the built package (not for editable installs: those read the
+    checkout's own folders)."""
+
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        files = [pair for name in _PRESETS for pair in _preset_files(name)]
+        files.append((os.path.join(_HERE, _SAMPLE_PHOTO),
+                      os.path.join("_samples", os.path.basename(
+                          _SAMPLE_PHOTO))))
+        for source, relative in files:
+            target = os.path.join(self.build_lib, "multistyle", relative)
+            self.mkpath(os.path.dirname(target))
+            self.copy_file(source, target)
+
+
+setuptools.setup(cmdclass={"build_py": BuildPyWithPresets})

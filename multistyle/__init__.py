@@ -3,7 +3,10 @@
 The public API, imported on first use (so `import multistyle.inference`
 stays free of training code):
 
-- `Stylizer`: paints photos with a model folder (`inference.stylizer`);
+- `Stylizer`: paints photos with a model folder, or with a model that
+  ships with multistyle: `Stylizer.from_preset("multistyle16")`
+  (`inference.stylizer`, `presets`);
+- `sample_photo`: the path of the sample photo that ships with it;
 - `load_network`: a model folder's network as a plain function;
 - `stylize_video`: paints a video file (`video.video_stylizer`);
 - `TrainConfig`, `train`: one training run (`training`);
@@ -16,7 +19,7 @@ stays free of training code):
 Example:
 
 >>> import multistyle
->>> stylizer = multistyle.Stylizer("saved_models/multistyle16")
+>>> stylizer = multistyle.Stylizer.from_preset("multistyle16")
 >>> stylizer.stylize("photo.jpg", stylizer.weights(style="great_wave"))
 """
 
@@ -27,6 +30,7 @@ __version__ = "0.1.0"
 # Public name -> the module that defines it.
 _EXPORTS = {
     "Stylizer": "multistyle.inference.stylizer",
+    "sample_photo": "multistyle.presets",
     "load_network": "multistyle.inference.networks",
     "stylize_video": "multistyle.video.video_stylizer",
     "TrainConfig": "multistyle.training.config",

@@ -22,6 +22,7 @@ _RULES = {
     "model_folder.py": _TRAINING_SIDE + ("multistyle.cli",
                                          "multistyle.inference"),
     "style_editing.py": _TRAINING_SIDE + ("multistyle.cli",),
+    "presets.py": _TRAINING_SIDE + ("multistyle.cli", "multistyle.inference"),
     "network": ("multistyle.",),  # Except other network modules.
     "loss": ("multistyle.training", "multistyle.inference",
              "multistyle.video", "multistyle.evaluation", "multistyle.cli"),

@@ -169,6 +169,7 @@ def main(argv):
         "reference_photos": _REFERENCE_PHOTOS.value,
         "reference_steps": _REFERENCE_STEPS.value,
         "backend": keras.backend.backend(),
+        "runtime": model.runtime,
     }
     out = _OUTPUT_DIR.value
     grid_file, sheet_file = _write_sheets(out, model, photos, styles,

@@ -2,40 +2,35 @@
 
 `multistyle-stylize` and `multistyle-grid` both take `--model`, `--input`,
 `--output` and `--preserve_color`; without `--model` and `--input` they use
-the model and sample photo shipped in the repository, when it is there.
+the model and sample photo that ship with the package (`presets`).
 `multistyle-stylize` and `multistyle-video` share the style flags
 (`--weights`, `--style`, `--normalize`, `--mask`, `--mask_styles`), and
 all three take `--stroke_scale`, `--runtime` and `--precision`.
 Defining the flags once lets the tools be imported into one process.
 """
 
-import os
 import textwrap
 
 from absl import flags
 
 from multistyle import model_folder
+from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale
 from multistyle.inference import style_masks
 
-# The repository holding the `multistyle` package (a source checkout).
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-DEFAULT_MODEL_DIR = os.path.join(REPO_ROOT, "saved_models", "multistyle16")
-DEFAULT_INPUT = os.path.join(REPO_ROOT, "samples", "photo.png")
-
 MODEL = flags.DEFINE_string(
     "model", None,
     "Model folder, from multistyle-train (model.keras) or multistyle-export "
-    "(SavedModel, TFLite); default: the shipped saved_models/multistyle16. "
-    "Its styles.json names the styles.")
+    "(SavedModel, TFLite), or the name of a model that ships with "
+    f"multistyle (a preset, e.g. {presets.DEFAULT_PRESET}_lite); default: "
+    f"{presets.DEFAULT_PRESET}. Its styles.json names the styles.")
 INPUT = flags.DEFINE_string(
     "input", None,
     "Photo to paint: an image file, a folder (searched recursively), a "
     "quoted glob such as 'photos/*.jpg', or - for stdin; default: the "
-    "repository's samples/photo.png. For multistyle-video: the video file "
-    "(required).")
+    "sample photo that ships with multistyle. For multistyle-video: the "
+    "video file (required).")
 
 OUTPUT = flags.DEFINE_string(
     "output", None,
@@ -93,38 +88,44 @@ MASK_HELP_GROUP = ("Style masks", ("mask=MASKS", "mask_styles=STYLES"))
 
 
 def default_styles_note():
-    """"Styles of the default model: ..." for `--help`, or "" without it."""
+    """The presets and the default model's styles, for `--help`; "" if
+    none ships."""
     try:
-        styles, _ = model_folder.read_styles(DEFAULT_MODEL_DIR)
+        styles, _ = model_folder.read_styles(
+            presets.preset_dir(presets.DEFAULT_PRESET))
     except (OSError, ValueError):
         return ""
     return textwrap.fill(
-        "Styles of the default model "
-        f"({os.path.relpath(DEFAULT_MODEL_DIR, REPO_ROOT)})"
-        f": {', '.join(s.name for s in styles)}.", 78)
+        f"Shipped models (--model=NAME): {', '.join(presets.names())}. "
+        f"Styles of the default, {presets.DEFAULT_PRESET}: "
+        f"{', '.join(s.name for s in styles)}.", 78)
 
 
 def model_dir():
-    """`--model`, or the shipped model folder; raises if there is none."""
+    """`--model` (a folder or a preset name) as a folder, by default the
+    default preset's; raises FileNotFoundError if there is none."""
     if MODEL.value:
-        return MODEL.value
-    if not os.path.isdir(DEFAULT_MODEL_DIR):
+        return presets.resolve_model_dir(MODEL.value)
+    try:
+        return presets.preset_dir(presets.DEFAULT_PRESET)
+    except FileNotFoundError as e:
         raise FileNotFoundError(
-            f"No --model given and the default model {DEFAULT_MODEL_DIR} "
-            "does not exist; pass --model=FOLDER (a folder written by "
-            "multistyle-train or multistyle-export).")
-    return DEFAULT_MODEL_DIR
+            f"No --model given and the default model "
+            f"{presets.DEFAULT_PRESET} is not installed with multistyle; "
+            "pass --model=FOLDER (a folder written by multistyle-train or "
+            "multistyle-export).") from e
 
 
 def input_path():
     """`--input`, or the shipped sample photo; raises if there is none."""
     if INPUT.value:
         return INPUT.value
-    if not os.path.isfile(DEFAULT_INPUT):
+    try:
+        return presets.sample_photo()
+    except FileNotFoundError as e:
         raise FileNotFoundError(
-            f"No --input given and the sample photo {DEFAULT_INPUT} does "
-            "not exist; pass --input=PHOTO (a file, folder or glob).")
-    return DEFAULT_INPUT
+            "No --input given and the sample photo is not installed with "
+            "multistyle; pass --input=PHOTO (a file, folder or glob).") from e
 
 
 def mask_weights(style_names):

@@ -11,7 +11,7 @@ it. Needs the serve extra: pip install -e ".[serve]".
 
 Examples:
     multistyle-serve
-    multistyle-serve --model=saved_models/multistyle16 --port=8000
+    multistyle-serve --model=multistyle16 --port=8000
     curl -F image=@photo.jpg -F weights=starry_night=0.7,udnie=0.3 \\
         http://127.0.0.1:8080/v1/stylize -o painted.png
 """
@@ -21,6 +21,7 @@ import dataclasses
 from absl import app
 from absl import flags
 
+from multistyle import presets
 from multistyle.cli import app_runner
 from multistyle.cli import config_flags
 from multistyle.cli import inference_flags
@@ -29,9 +30,9 @@ from multistyle.serving import limits as limits_lib
 flags.declare_key_flag("model")
 _PREVIEW_MODEL = flags.DEFINE_string(
     "preview_model", None,
-    "Model folder with the same styles for the live preview, the faster "
-    "the better. Default: the --model folder's _lite sibling if there is "
-    "one (saved_models/multistyle16_lite), else --model.")
+    "Model folder or preset name with the same styles for the live "
+    "preview, the faster the better. Default: the --model folder's _lite "
+    "sibling if there is one (multistyle16_lite), else --model.")
 _HOST = flags.DEFINE_string(
     "host", "127.0.0.1",
     "Address to listen on. 127.0.0.1 serves this machine only; 0.0.0.0 "
@@ -83,9 +84,11 @@ def main(argv):
             f"multistyle-serve needs the serve extra ({e}): "
             'pip install -e ".[serve]"') from e
     model = inference_flags.model_dir()
-    painter = painter_lib.Painter(
-        model, _PREVIEW_MODEL.value or painter_lib.default_preview_model(
-            model))
+    preview = (presets.resolve_model_dir(_PREVIEW_MODEL.value,
+                                         argument="preview_model")
+               if _PREVIEW_MODEL.value
+               else painter_lib.default_preview_model(model))
+    painter = painter_lib.Painter(model, preview)
     application = app_lib.create_app(painter, limits, _MODEL_NAME.value)
     sock = server.bind(_HOST.value, _PORT.value)
     print(f"Serving {model} ({len(painter.style_names)} styles; previews: "

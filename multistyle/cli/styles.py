@@ -7,7 +7,7 @@ changed. To add styles, use multistyle-train --base_model=...
 --add_styles=...
 
 Examples:
-    multistyle-styles --model=saved_models/multistyle16
+    multistyle-styles --model=multistyle16
     multistyle-styles --model=models/m16 --remove=great_wave \\
         --rename=starry_night:gogh --output=models/m15
 """
@@ -16,13 +16,16 @@ from absl import app
 from absl import flags
 
 from multistyle import model_folder
+from multistyle import presets
 from multistyle import style_editing
 from multistyle import style_set
 from multistyle.cli import app_runner
 from multistyle.cli import report
 
 _MODEL = flags.DEFINE_string(
-    "model", None, "Model folder: model.keras and styles.json.")
+    "model", None,
+    "Model folder (model.keras and styles.json), or a shipped preset's "
+    "name (multistyle16).")
 _LIST = flags.DEFINE_bool(
     "list", False,
     "Print index, name, source and added_by_finetuning of each style (what "
@@ -64,16 +67,17 @@ def main(argv):
                          "give --output=NEW_FOLDER.")
     if _OUTPUT.value and not editing:
         raise ValueError("--output needs --rename or --remove.")
+    model = presets.resolve_model_dir(_MODEL.value)
     if editing:
         styles = style_editing.edit_model_folder(
-            _MODEL.value, _OUTPUT.value, remove=_REMOVE.value,
+            model, _OUTPUT.value, remove=_REMOVE.value,
             renames=style_set.parse_renames(_RENAME.value))
         report.say(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
     else:
-        styles, _ = model_folder.read_styles(_MODEL.value)
+        styles, _ = model_folder.read_styles(model)
     if _LIST.value or not editing:
         _print_styles(styles)
-    report.emit("multistyle-styles", model=_MODEL.value,
+    report.emit("multistyle-styles", model=model,
                 output=_OUTPUT.value,
                 styles=[{"index": i, "name": s.name, "source": s.source,
                          "added_by_finetuning": s.added_by_finetuning}

@@ -4,10 +4,11 @@ Each photo goes through the network once, painted in one style (--style) or
 a mix of several (--weights, by style name or one value per style); style
 masks paint regions in different styles, --strength and --preserve_color
 keep some of the photo, and --stroke_scale sets the size of the strokes.
-Without --model and --input it paints the repository's sample photo with the
-shipped 16-style model. A folder or glob is painted file by file (a bad file
-is reported and skipped, exit code 1); bad flags, a missing model or an
-unreadable photo exit with code 2.
+Without --model and --input it paints the sample photo that ships with
+multistyle with the shipped 16-style model; --model takes a model folder or
+a shipped model's name (multistyle16_lite). A folder or glob is painted
+file by file (a bad file is reported and skipped, exit code 1); bad flags,
+a missing model or an unreadable photo exit with code 2.
 
 Examples:
     multistyle-stylize --input=photo.jpg --output=painted.jpg --style=udnie

@@ -27,6 +27,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from multistyle import presets
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import config_flags
@@ -65,6 +66,8 @@ _FLAGS = {
     for field in dataclasses.fields(TrainConfig)}
 for _name in _SHARED:
     flags.declare_key_flag(_name)
+# Fields naming a trained model folder, or a preset (`presets`).
+_MODEL_FOLDER_FIELDS = ("base_model", "init_from", "teacher")
 _ADD_STYLES = flags.DEFINE_list(
     "add_styles", None,
     "With --base_model: paintings to learn as new styles (image files, "
@@ -80,7 +83,8 @@ HELP_GROUPS = (
     ("Optimizer", ("learning_rate", "warmup_steps",
                    "final_learning_rate_fraction", "clip_norm",
                    "mixed_precision", "jit_compile")),
-    ("Network and losses", ("alpha", "content_weight", "style_weight",
+    ("Network and losses", ("alpha", "normalization", "content_weight",
+                            "style_weight",
                             "style_layer_weights", "style_coefficients",
                             "tv_weight", "droplet_weight",
                             "vgg_weights=WEIGHTS",
@@ -120,10 +124,19 @@ def config_from_flags():
     return TrainConfig(**values)
 
 
+def _resolve_presets(config):
+    """`config` with its trained-model folders (--base_model, --init_from,
+    --teacher) resolved: a shipped preset's name works as well."""
+    folders = {name: presets.resolve_model_dir(getattr(config, name),
+                                               argument=name)
+               for name in _MODEL_FOLDER_FIELDS if getattr(config, name)}
+    return dataclasses.replace(config, **folders) if folders else config
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = config_from_flags()
+    config = _resolve_presets(config_from_flags())
     if config.base_model:
         finetune.add_styles(config)
     else:

@@ -11,6 +11,7 @@ from PIL import Image
 
 from multistyle import image_io
 from multistyle import model_folder
+from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_masks
@@ -73,6 +74,7 @@ class Stylizer:
 
     Example:
 
+    >>> stylizer = Stylizer.from_preset("multistyle16")  # Or any folder:
     >>> stylizer = Stylizer("saved_models/multistyle16")
     >>> weights = stylizer.weights("starry_night=0.7,great_wave=0.3")
     >>> stylizer.stylize("photo.jpg", weights).save("out.jpg")
@@ -88,6 +90,24 @@ class Stylizer:
         self._per_pixel_network = None  # For masks, if TFLite runs.
         model_folder.check_style_count(self._network.num_styles,
                                        self.styles, model_dir)
+
+    @classmethod
+    def from_preset(cls, preset, **kwargs):
+        """A `Stylizer` for a model that ships with multistyle.
+
+        Args:
+            preset: A preset name (`presets.names()`: `"multistyle16"`,
+                `"multistyle16_lite"`), or a model folder, as keras-hub's
+                `from_preset` takes both.
+            **kwargs: `precision`, `runtime`, `batched`, as for
+                `Stylizer`.
+
+        Raises:
+            FileNotFoundError: If `preset` is neither a preset name nor a
+                folder (the message lists the presets).
+        """
+        return cls(presets.resolve_model_dir(preset, argument="preset"),
+                   **kwargs)
 
     @property
     def runtime(self):

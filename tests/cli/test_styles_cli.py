@@ -31,3 +31,10 @@ def test_plain_listing_has_a_header_and_a_row_per_style(model_dir):
     lines = result.stdout.splitlines()
     assert lines[0].split()[:2] == ["index", "name"]
     assert len(lines) == 1 + len(TEST_STYLE_NAMES)
+
+
+def test_model_takes_a_shipped_models_name():
+    result = _styles("--model=multistyle16_lite", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["styles"]) == 16

@@ -153,6 +153,26 @@ def test_missing_model_exits_with_code_2(run_in_process, photo_path,
     assert "does not exist" in err
 
 
+def test_model_takes_a_shipped_models_name(run_in_process, photo_path,
+                                           tmp_path):
+    output = tmp_path / "lite.jpg"
+    code, out, err = run_in_process("--model=multistyle16_lite",
+                                    f"--input={photo_path}",
+                                    f"--output={output}")
+    assert code == 0, err
+    assert Image.open(output).size == (40, 30)
+
+
+def test_unknown_model_name_exits_2_listing_the_shipped_ones(
+        run_in_process, photo_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_in_process("--model=multistyle61",
+                                  f"--input={photo_path}")
+    assert code == 2
+    assert "--model must be a model folder or the name of a shipped" in err
+    assert "Did you mean 'multistyle16'?" in err
+
+
 def test_output_equals_library_result(run_in_process, model_dir, photo_path,
                                       tmp_path):
     output = tmp_path / "out.png"

@@ -60,6 +60,18 @@ def test_library_errors_name_the_flags_and_exit_2(tmp_path):
         result.stderr)
 
 
+def test_an_unknown_model_name_in_init_from_exits_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "multistyle.cli.train", "--content=photos",
+         f"--model_dir={tmp_path}", "--styles=a.jpg",
+         "--init_from=multistyle61"],
+        capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 2
+    assert ("Error: --init_from must be a model folder or the name of a "
+            "shipped preset") in result.stderr
+    assert "Did you mean 'multistyle16'?" in result.stderr
+
+
 @pytest.fixture
 def flag_values():
     """Every `TrainConfig` field defined as a flag in a fresh FlagValues."""

@@ -8,6 +8,7 @@ import pytest
 
 from multistyle import image_io
 from multistyle import model_folder
+from multistyle import presets
 from multistyle import style_set
 from multistyle.inference import stylizer as stylizer_lib
 from tests.conftest import TEST_STYLE_NAMES
@@ -218,3 +219,23 @@ def test_new_sizes_in_one_bucket_do_not_compile_again(model_dir,
     # JAX compiles the one padded bucket shape; tf.function traces the
     # first shape, then relaxes to any height and width.
     assert 1 <= len(traces) <= 2
+
+
+def test_from_preset_loads_a_shipped_model_by_name():
+    stylizer = stylizer_lib.Stylizer.from_preset("multistyle16_lite")
+
+    assert stylizer.num_styles == 16
+    assert os.path.samefile(stylizer.model_dir,
+                            presets.preset_dir("multistyle16_lite"))
+
+
+def test_from_preset_takes_a_model_folder_too(model_dir):
+    stylizer = stylizer_lib.Stylizer.from_preset(model_dir)
+
+    assert stylizer.style_names == list(TEST_STYLE_NAMES)
+
+
+def test_from_preset_lists_the_presets_for_an_unknown_name():
+    with pytest.raises(FileNotFoundError,
+                       match="`preset` must be .*multistyle16_lite"):
+        stylizer_lib.Stylizer.from_preset("no_such_preset")
