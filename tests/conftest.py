@@ -216,13 +216,14 @@ def model_dir(tmp_path_factory):
     return save_random_model(tmp_path_factory.mktemp("model") / "tiny3")
 
 
-def cin_with_random_tables(num_styles=3, channels=4, seed=0):
+def cin_with_random_tables(num_styles=3, channels=4, seed=0,
+                           statistics="instance"):
     """A built ConditionalInstanceNorm whose gamma/beta rows differ."""
     from multistyle.network.conditional_instance_norm import (
         ConditionalInstanceNorm)
 
     rng = np.random.default_rng(seed)
-    layer = ConditionalInstanceNorm(num_styles)
+    layer = ConditionalInstanceNorm(num_styles, statistics=statistics)
     layer.build((None, None, None, channels), (None, num_styles))
     layer.gamma.assign(rng.normal(1.0, 0.5, (num_styles, channels)))
     layer.beta.assign(rng.normal(0.0, 0.5, (num_styles, channels)))

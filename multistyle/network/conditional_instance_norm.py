@@ -7,6 +7,8 @@ from multistyle.network import valid_region
 
 # What a conditional norm normalizes by (see `ConditionalInstanceNorm`).
 STATISTICS = ("instance", "clipped", "fixed")
+# Clip-and-measure passes of "clipped" statistics.
+_CLIP_PASSES = 3
 
 
 @keras.saving.register_keras_serializable(package="multistyle")
@@ -36,7 +38,8 @@ class ConditionalInstanceNorm(keras.layers.Layer):
     - `"instance"`: each example's own mean and variance (the paper's).
     - `"clipped"`: robust moments, which a few pixels cannot steer: the
       moments of the activations clipped at `clip_sigmas` standard
-      deviations from the plain mean. A droplet (a few extreme pixels that
+      deviations from the mean, three times over (each pass clips at the
+      last pass's moments). A droplet (a few extreme pixels that
       the network makes to set the variance of a whole map, Karras et al.
       2020) then neither moves the statistics nor gets gradients through
       them.
@@ -149,7 +152,10 @@ class ConditionalInstanceNorm(keras.layers.Layer):
 
         mean, variance = moments(x)
         if self.statistics == "clipped":
-            mean, variance = moments(self._clipped(x, mean, variance))
+            # Each pass shrinks what an outlier adds to the variance
+            # (a single pass still lets a huge one set the bound).
+            for _ in range(_CLIP_PASSES):
+                mean, variance = moments(self._clipped(x, mean, variance))
         return mean, variance
 
     def _clipped(self, x, mean, variance):
@@ -169,8 +175,7 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         # each region's moments of the clipped values.
         measured = x
         if self.statistics == "clipped":
-            measured = self._clipped(
-                x, 0.0, ops.mean(x * x, axis=[1, 2], keepdims=True))
+            measured = self._clipped(x, *self.moments(x))
         totals = ops.maximum(ops.sum(weights, axis=[1, 2]), 1e-12)[..., None]
         mean = ops.einsum("bhwn,bhwc->bnc", weights, measured) / totals
         variance = ops.maximum(

@@ -108,3 +108,23 @@ def test_rejects_spatial_weights_with_padded_inputs():
     with pytest.raises(ValueError, match="cannot be combined"):
         transformer_net.build_transformer_net(2, spatial_weights=True,
                                               padded_inputs=True)
+
+
+@pytest.mark.parametrize("normalization",
+                         sorted(transformer_net.NORMALIZATIONS))
+def test_keras_file_keeps_the_normalization(normalization, tmp_path):
+    net = transformer_net.build_transformer_net(
+        2, alpha=0.125, normalization=normalization)
+    path = str(tmp_path / "net.keras")
+    net.save(path)
+    loaded = keras.saving.load_model(path)
+    assert transformer_net.normalization_of(loaded) == normalization
+    images = np.random.default_rng(0).uniform(0, 1, (1, 20, 24, 3))
+    weights = np.array([[0.3, 0.7]], "float32")
+    np.testing.assert_allclose(loaded([images, weights]),
+                               net([images, weights]), atol=1e-5)
+
+
+def test_rejects_unknown_normalization():
+    with pytest.raises(ValueError, match="normalization"):
+        transformer_net.build_transformer_net(2, normalization="batch")
