@@ -114,7 +114,7 @@ def main(argv):
     setup = timer.start - began
     print(f"\nAdd {len(_ADD_STYLES.value)} style(s): backend "
           f"{keras.backend.backend()}, {platform.processor() or 'cpu'} "
-          f"x{os.cpu_count()}, alpha={style_tables.infer_alpha(net)}, "
+          f"x{os.cpu_count()}, alpha={net.alpha}, "
           f"{config.image_size} px, batch {config.batch_size}, "
           f"{'mixed_bfloat16' if config.mixed_precision else 'float32'}\n")
     print("| steps | seconds | steps/s | loss | content | style |")

@@ -137,7 +137,8 @@ def read_network(model_dir_or_keras_path):
             zipfile.BadZipFile) as e:
         raise ValueError(f"Cannot load {path}: {e}") from e
     transformer_net.num_styles_of(net)  # Raises unless it is one.
-    return net
+    # Files written before the network carried its settings.
+    return transformer_net.upgraded(net)
 
 
 def check_style_count(num_styles, styles, model_dir):
@@ -207,9 +208,7 @@ def _write_files(model_dir, net, styles, config):
             "style names were given.")
     if net.dtype_policy.name != "float32":
         weights = net.get_weights()
-        net = transformer_net.build_transformer_net(
-            num_styles, alpha=config["alpha"], dtype="float32",
-            normalization=transformer_net.normalization_of(net))
+        net = transformer_net.rebuilt(net, dtype="float32")
         net.set_weights(weights)
     atomic_files.atomic_write(os.path.join(model_dir, MODEL_FILENAME),
                               net.save, suffix=".keras")

@@ -20,14 +20,13 @@ from multistyle import style_set
 from multistyle.network import style_tables
 
 
-def remove_styles(net, styles, names, alpha=None):
+def remove_styles(net, styles, names):
     """Removes styles by name from a network and its style list.
 
     Args:
         net: A network from `transformer_net.build_transformer_net`.
         styles: Its `style_set.Style` list.
         names: The names of the styles to remove.
-        alpha: The width multiplier of `net`; None infers it.
 
     Returns:
         `(new_net, kept_styles)`: the kept styles keep their order and
@@ -42,7 +41,7 @@ def remove_styles(net, styles, names, alpha=None):
         raise ValueError(
             f"Cannot remove every style ({style_set.names(styles)}); a "
             "model keeps at least one.")
-    return (style_tables.select_styles(net, keep, alpha),
+    return (style_tables.select_styles(net, keep),
             [styles[i] for i in keep])
 
 
@@ -70,9 +69,7 @@ def edit_model_folder(model_dir, output_dir, remove=(), renames=None):
     model_folder.check_new(output_dir)  # Fail before loading the model.
     net, styles, config = model_folder.read(model_dir)
     if remove:
-        net, styles = remove_styles(
-            net, styles, list(remove),
-            alpha=style_tables.infer_alpha(net, config.get("alpha")))
+        net, styles = remove_styles(net, styles, list(remove))
     styles = style_set.rename_styles(styles, renames)
     config = dict(config)
     config["edits"] = [*config.get("edits", []), {

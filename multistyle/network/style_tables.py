@@ -23,7 +23,6 @@ import numpy as np
 
 from multistyle.network import transformer_net
 from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
-from multistyle.network.upsampling_conv import UpsamplingConv2D
 
 
 def style_tables(net):
@@ -45,49 +44,7 @@ def style_tables(net):
             for norm in transformer_net.conditional_norm_layers(net)]
 
 
-def _conv_shapes(net):
-    return {layer.name: tuple(layer.kernel.shape) for layer in net.layers
-            if isinstance(layer, (keras.layers.Conv2D, UpsamplingConv2D))}
-
-
-def infer_alpha(net, hint=None):
-    """Finds the width multiplier `alpha` a network was built with.
-
-    Args:
-        net: A network from `transformer_net.build_transformer_net`.
-        hint: A likely value, e.g. `alpha` of the model's `styles.json`
-            config; None to infer it from the filter counts alone.
-
-    Returns:
-        The first of `hint` and the residual filters' ratio to the full
-        network's that rebuilds every convolution of `net` with its shape.
-
-    Raises:
-        ValueError: If no such value is found.
-    """
-    shapes = _conv_shapes(net)
-
-    def candidates():
-        if hint is not None:
-            yield float(hint)
-        if "res1_a_conv" in shapes:
-            full = transformer_net.build_transformer_net(1, alpha=1.0)
-            yield (shapes["res1_a_conv"][-1]
-                   / full.get_layer("res1_a_conv").filters)
-
-    tried = []
-    for alpha in candidates():
-        if _conv_shapes(transformer_net.build_transformer_net(
-                1, alpha=alpha)) == shapes:
-            return alpha
-        tried.append(alpha)
-    raise ValueError(
-        f"Model '{net.name}' is not a build_transformer_net network of any "
-        f"width (tried alpha={tried}); its convolutions are {shapes}.")
-
-
-def with_style_tables(net, tables, alpha=None, dtype="float32",
-                      padded_inputs=False):
+def with_style_tables(net, tables, dtype="float32", padded_inputs=False):
     """A new network with `net`'s convolutions and other gamma/beta tables.
 
     Args:
@@ -95,14 +52,13 @@ def with_style_tables(net, tables, alpha=None, dtype="float32",
         tables: One `(gamma, beta)` pair per `ConditionalInstanceNorm`
             layer of `net`, in order (see `style_tables`), all with the
             same number of rows: the styles of the new network.
-        alpha: The width multiplier of `net`; None infers it.
         dtype: Dtype policy of the new network.
         padded_inputs: Build the new network with a `valid_size` input
             (see `transformer_net.build_transformer_net`).
 
     Returns:
-        `build_transformer_net(num_rows, alpha)` holding copies of `net`'s
-        convolution weights and of `tables`.
+        `net` rebuilt for `num_rows` styles (`transformer_net.rebuilt`),
+        holding copies of `net`'s convolution weights and of `tables`.
 
     Raises:
         ValueError: If `tables` do not fit the network.
@@ -116,11 +72,8 @@ def with_style_tables(net, tables, alpha=None, dtype="float32",
     if len(rows) != 1 or 0 in rows:
         raise ValueError("Every gamma/beta table needs the same number of "
                          f"rows, at least 1. Received: {sorted(rows)} rows")
-    alpha = infer_alpha(net) if alpha is None else alpha
-    new = transformer_net.build_transformer_net(
-        rows.pop(), alpha=alpha, dtype=dtype, name=net.name,
-        padded_inputs=padded_inputs,
-        normalization=transformer_net.normalization_of(net))
+    new = transformer_net.rebuilt(net, num_styles=rows.pop(), dtype=dtype,
+                                  padded_inputs=padded_inputs)
     for layer in new.layers:
         if isinstance(layer, ConditionalInstanceNorm) or not layer.weights:
             continue
@@ -129,7 +82,7 @@ def with_style_tables(net, tables, alpha=None, dtype="float32",
                                           for v in layer.weights]:
             raise ValueError(
                 f"Layer {layer.name} of '{net.name}' does not match a "
-                f"network of width alpha={alpha}.")
+                f"network of width alpha={new.alpha}.")
         layer.set_weights(weights)
     for norm, (gamma, beta) in zip(
             transformer_net.conditional_norm_layers(new), tables):
@@ -144,22 +97,21 @@ def with_style_tables(net, tables, alpha=None, dtype="float32",
     return new
 
 
-def select_styles(net, indices, alpha=None):
+def select_styles(net, indices):
     """A new network painting `net`'s styles `indices`, in that order."""
     indices = list(indices)
     return with_style_tables(
         net, [(gamma[indices], beta[indices])
-              for gamma, beta in style_tables(net)], alpha)
+              for gamma, beta in style_tables(net)])
 
 
-def append_styles(net, tables, alpha=None):
+def append_styles(net, tables):
     """A new network painting `net`'s styles, then the rows of `tables`.
 
     Args:
         net: A network from `transformer_net.build_transformer_net`.
         tables: `(gamma, beta)` rows of the new styles, one pair per
             `ConditionalInstanceNorm` layer (see `style_tables`).
-        alpha: The width multiplier of `net`; None infers it.
     """
     base = style_tables(net)
     if len(tables) != len(base):
@@ -168,7 +120,7 @@ def append_styles(net, tables, alpha=None):
             f"ConditionalInstanceNorm layer. Received: {len(tables)}")
     return with_style_tables(
         net, [(np.concatenate([g, new_g]), np.concatenate([b, new_b]))
-              for (g, b), (new_g, new_b) in zip(base, tables)], alpha)
+              for (g, b), (new_g, new_b) in zip(base, tables)])
 
 
 def mean_style_rows(net, num_rows):

@@ -102,18 +102,22 @@ def _scaled(filters, alpha):
     return max(1, int(round(filters * alpha)))
 
 
-def build_transformer_net(num_styles, alpha=1.0, dtype=None,
-                          name="style_transfer_net", spatial_weights=False,
-                          padded_inputs=False, normalization="instance"):
-    """Builds the multi-style transfer network as a functional Keras model.
+@keras.saving.register_keras_serializable(package="multistyle")
+class TransformerNet(keras.Model):
+    """The multi-style transfer network, a functional Keras model that
+    carries its own settings (`get_config` returns its arguments, so a
+    loaded network and its twins are rebuilt from the config alone).
 
     Args:
         num_styles: Number of styles the network can paint.
         alpha: Width multiplier; every hidden layer has `alpha` times the
             filters of the paper's network (0.25 gives a "lite" model).
-        dtype: Dtype policy of every layer (None: the global policy, e.g.
-            `mixed_bfloat16` during mixed-precision training).
-        name: Model name.
+        normalization: Which statistics each conditional norm uses, a
+            key of `NORMALIZATIONS`: `"instance"` (the paper's),
+            `"clipped"` (robust moments everywhere), `"fixed_decoder"`
+            (no measured statistics in the up-sampling and output layers)
+            or `"fixed_residual_decoder"` (nor in the residual branches'
+            last norms).
         spatial_weights: Take per-pixel style weights, `(batch, height,
             width, num_styles)`, instead of one vector per image (see
             `ConditionalInstanceNorm`). The weights are the same either way;
@@ -125,42 +129,108 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
             the unpadded images (see `valid_region`); the rest is unused.
             With one padded shape for many sizes, JAX compiles once.
             Not with `spatial_weights`.
-        normalization: Which statistics each conditional norm uses, a
-            key of `NORMALIZATIONS`: `"instance"` (the paper's),
-            `"clipped"` (robust moments everywhere), `"fixed_decoder"`
-            (no measured statistics in the up-sampling and output layers)
-            or `"fixed_residual_decoder"` (nor in the residual branches'
-            last norms).
+        dtype: Dtype policy of every layer (None: the global policy, e.g.
+            `mixed_bfloat16` during mixed-precision training).
+        name: Model name.
 
-    Returns:
-        A `keras.Model` mapping `[images, style_weights]` to stylized
-        images. `images` are float32 RGB in [0, 1], NHWC, of any height and
-        width; `style_weights` has shape `(batch, num_styles)`. The output
-        is float32 RGB in [0, 1] of the input's size.
+    Call arguments:
+        inputs: `[images, style_weights]` (and `valid_size` if padded):
+            `images` are float32 RGB in [0, 1], NHWC, of any height and
+            width; `style_weights` has shape `(batch, num_styles)`. The
+            output is float32 RGB in [0, 1] of the input's size.
 
     Raises:
-        ValueError: If `num_styles` or `alpha` is not positive.
+        ValueError: If `num_styles` or `alpha` is not positive, or the
+            options do not combine.
 
     Example:
 
-    >>> net = build_transformer_net(num_styles=3, alpha=0.25)
+    >>> net = TransformerNet(num_styles=3, alpha=0.25)
     >>> out = net([np.zeros((1, 33, 47, 3)), np.eye(3)[:1]])  # (1, 33, 47, 3)
     """
-    if not isinstance(num_styles, int) or num_styles < 1:
-        raise ValueError(
-            "`num_styles` must be a positive integer. "
-            f"Received: num_styles={num_styles}"
-        )
-    if not alpha > 0:
-        raise ValueError(f"`alpha` must be positive. Received: alpha={alpha}")
-    if spatial_weights and padded_inputs:
-        raise ValueError("`spatial_weights` and `padded_inputs` cannot be "
-                         "combined.")
-    if normalization not in NORMALIZATIONS:
-        raise ValueError(
-            f"`normalization` must be one of {sorted(NORMALIZATIONS)}. "
-            f"Received: normalization={normalization!r}")
 
+    def __init__(self, num_styles, alpha=1.0, normalization="instance",
+                 spatial_weights=False, padded_inputs=False, dtype=None,
+                 name="style_transfer_net", **kwargs):
+        if not isinstance(num_styles, int) or num_styles < 1:
+            raise ValueError(
+                "`num_styles` must be a positive integer. "
+                f"Received: num_styles={num_styles}"
+            )
+        if not alpha > 0:
+            raise ValueError(
+                f"`alpha` must be positive. Received: alpha={alpha}")
+        if spatial_weights and padded_inputs:
+            raise ValueError("`spatial_weights` and `padded_inputs` cannot "
+                             "be combined.")
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(
+                f"`normalization` must be one of {sorted(NORMALIZATIONS)}. "
+                f"Received: normalization={normalization!r}")
+        inputs, outputs = _graph(num_styles, alpha, normalization,
+                                 spatial_weights, padded_inputs, dtype)
+        super().__init__(inputs, outputs, name=name, **kwargs)
+        self.num_styles = num_styles
+        self.alpha = alpha
+        self.normalization = normalization
+        self.spatial_weights = spatial_weights
+        self.padded_inputs = padded_inputs
+        self.layer_dtype = dtype
+
+    def get_config(self):
+        return {
+            "num_styles": self.num_styles,
+            "alpha": self.alpha,
+            "normalization": self.normalization,
+            "spatial_weights": self.spatial_weights,
+            "padded_inputs": self.padded_inputs,
+            "dtype": keras.dtype_policies.serialize(self.layer_dtype)
+            if isinstance(self.layer_dtype, keras.DTypePolicy)
+            else self.layer_dtype,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(
+                config["dtype"])
+        return cls(**config)
+
+
+def build_transformer_net(num_styles, alpha=1.0, **options):
+    """A new `TransformerNet` (see there for `alpha` and the options)."""
+    return TransformerNet(num_styles, alpha=alpha, **options)
+
+
+def rebuilt(net, **changes):
+    """A new, untrained `TransformerNet` with `net`'s settings, some
+    changed (e.g. `num_styles`, `dtype`, `padded_inputs`)."""
+    return TransformerNet.from_config({**net.get_config(), **changes})
+
+
+def upgraded(net):
+    """`net` as a `TransformerNet`: networks saved before the class
+    existed (plain functional models of the same layers) are rebuilt
+    with their weights; a `TransformerNet` is returned as it is.
+
+    Raises:
+        ValueError: If `net` is not a multistyle network.
+    """
+    if isinstance(net, TransformerNet):
+        return net
+    residual_filters = net.get_layer("res1_a_conv").filters
+    new = TransformerNet(num_styles_of(net),
+                         alpha=residual_filters / _RESIDUAL_FILTERS,
+                         normalization=normalization_of(net), name=net.name)
+    new.set_weights(net.get_weights())
+    return new
+
+
+def _graph(num_styles, alpha, normalization, spatial_weights, padded_inputs,
+           dtype):
+    """The network's inputs and outputs (see `TransformerNet`)."""
     images = keras.Input((None, None, 3), name="images")
     style_weights = keras.Input(
         (None, None, num_styles) if spatial_weights else (num_styles,),
@@ -215,7 +285,7 @@ def build_transformer_net(num_styles, alpha=1.0, dtype=None,
         x = norm(x, "relu", size, name=prefix)
     x, _ = block(x, 3, 9, activation="sigmoid", size=size, name="output")
     outputs = CropToMatch(name="crop", dtype="float32")(x, images)
-    return keras.Model(inputs, outputs, name=name)
+    return inputs, outputs
 
 
 def spatial_twin(model):

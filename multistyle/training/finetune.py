@@ -38,13 +38,12 @@ from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
 from multistyle.training import train as train_lib
 
 
-def build_new_style_net(base, num_new_styles, alpha=None, dtype="float32"):
+def build_new_style_net(base, num_new_styles, dtype="float32"):
     """The network that learns new styles on top of a trained one.
 
     Args:
         base: A trained network from `transformer_net.build_transformer_net`.
         num_new_styles: How many styles to learn.
-        alpha: The width multiplier of `base`; None infers it.
         dtype: Dtype policy of the new network (e.g. `mixed_bfloat16`).
 
     Returns:
@@ -62,7 +61,7 @@ def build_new_style_net(base, num_new_styles, alpha=None, dtype="float32"):
             "`num_new_styles` must be a positive integer. Received: "
             f"num_new_styles={num_new_styles}")
     net = style_tables.with_style_tables(
-        base, style_tables.mean_style_rows(base, num_new_styles), alpha,
+        base, style_tables.mean_style_rows(base, num_new_styles),
         dtype=dtype)
     for layer in net.layers:
         layer.trainable = isinstance(layer, ConditionalInstanceNorm)
@@ -111,7 +110,7 @@ def add_styles(config, callbacks=()):
             f"`model_dir` {config.model_dir} is the base model; adding "
             "styles writes a new model folder.")
     base, base_styles, base_config = model_folder.read(base_dir)
-    alpha = style_tables.infer_alpha(base, base_config.get("alpha"))
+    alpha = base.alpha
     if config.alpha is not None and config.alpha != alpha:
         logging.warning("Ignoring alpha=%s: the base model has alpha=%s.",
                         config.alpha, alpha)
@@ -123,14 +122,14 @@ def add_styles(config, callbacks=()):
                  len(base_styles), base_dir)
 
     trainee = build_new_style_net(
-        base, len(new_styles), alpha,
+        base, len(new_styles),
         dtype="mixed_bfloat16" if config.mixed_precision else "float32")
     trained = train_lib.train(config, transformer=trainee,
                               write_model=False, callbacks=callbacks)
     _check_same_convolutions(base, trained, config.model_dir)
 
     extended = style_tables.append_styles(
-        base, style_tables.style_tables(trained), alpha)
+        base, style_tables.style_tables(trained))
     styles = [*base_styles, *(dataclasses.replace(s, added_by_finetuning=True)
                               for s in new_styles)]
     record = dataclasses.asdict(config)

@@ -53,8 +53,10 @@ def test_mean_rows_are_the_mean_of_every_table(base):
         np.testing.assert_allclose(mean_beta, [beta.mean(0)] * 2)
 
 
-def test_alpha_is_inferred_from_the_filters_despite_a_wrong_hint(base):
-    assert style_tables.infer_alpha(base, hint=0.5) == 0.125
+def test_rebuilt_networks_keep_the_settings(base):
+    fewer = style_tables.select_styles(base, [1])
+    assert (fewer.num_styles, fewer.alpha, fewer.normalization) == (
+        1, base.alpha, base.normalization)
 
 
 def test_tables_of_the_wrong_count_are_refused(base):

@@ -128,3 +128,33 @@ def test_keras_file_keeps_the_normalization(normalization, tmp_path):
 def test_rejects_unknown_normalization():
     with pytest.raises(ValueError, match="normalization"):
         transformer_net.build_transformer_net(2, normalization="batch")
+
+
+@pytest.mark.parametrize("alpha,normalization", [(0.25, "instance"),
+                                                 (0.5, "fixed_decoder")])
+def test_networks_saved_as_plain_functional_models_upgrade(alpha,
+                                                           normalization,
+                                                           tmp_path):
+    # Model files written before TransformerNet existed hold a plain
+    # functional model of the same layers.
+    net = transformer_net.TransformerNet(3, alpha=alpha,
+                                         normalization=normalization)
+    path = str(tmp_path / "legacy.keras")
+    keras.Model(net.inputs, net.outputs, name=net.name).save(path)
+    legacy = keras.saving.load_model(path)
+    assert not isinstance(legacy, transformer_net.TransformerNet)
+    upgraded = transformer_net.upgraded(legacy)
+    assert (upgraded.num_styles, upgraded.alpha, upgraded.normalization) == (
+        3, alpha, normalization)
+    images = np.random.default_rng(1).uniform(0, 1, (1, 21, 30, 3))
+    weights = np.eye(3, dtype="float32")[[2]]
+    np.testing.assert_array_equal(upgraded([images, weights]),
+                                  legacy([images, weights]))
+
+
+def test_config_rebuilds_the_network():
+    net = transformer_net.TransformerNet(2, alpha=0.25,
+                                         normalization="clipped")
+    twin = transformer_net.rebuilt(net, padded_inputs=True)
+    assert twin.get_config() == {**net.get_config(), "padded_inputs": True}
+    assert len(twin.inputs) == 3
