@@ -1,4 +1,5 @@
-"""`multistyle`'s public names and the README's "Use it from Python"."""
+"""`multistyle`'s public names, the README's "Use it from Python" and the
+snippets of docs/python.md."""
 
 import os
 import re
@@ -10,12 +11,13 @@ from PIL import Image
 import pytest
 
 import multistyle
+from multistyle import presets
 from tests.conftest import REPO_ROOT
 
 
-def _python_blocks(section):
-    """The ```python blocks of a README section, in order."""
-    with open(os.path.join(REPO_ROOT, "README.md"), encoding="utf-8") as f:
+def _python_blocks(section, path="README.md"):
+    """The ```python blocks of a Markdown section, in order."""
+    with open(os.path.join(REPO_ROOT, path), encoding="utf-8") as f:
         readme = f.read()
     start = readme.index(f"\n## {section}\n")
     end = readme.find("\n## ", start + 1)
@@ -33,10 +35,11 @@ def test_unknown_names_are_attribute_errors():
         multistyle.Stylise  # noqa: B018
 
 
-def test_readme_snippet_runs(tmp_path):
-    snippet = _python_blocks("Use it from Python")[0]
-    for folder in ("saved_models", "samples"):
-        os.symlink(os.path.join(REPO_ROOT, folder), tmp_path / folder)
+@pytest.mark.parametrize("path, section", [
+    ("README.md", "Use it from Python"), ("docs/python.md", "Paint")])
+def test_painting_snippet_runs(path, section, tmp_path):
+    """From an empty folder: the model and photo come from the package."""
+    snippet = _python_blocks(section, path)[0]
     result = subprocess.run(
         [sys.executable, "-c", snippet], cwd=tmp_path, capture_output=True,
         text=True, env={**os.environ, "PYTHONPATH": REPO_ROOT})
@@ -46,12 +49,13 @@ def test_readme_snippet_runs(tmp_path):
     for name in written:
         with Image.open(tmp_path / name) as image:
             assert image.size == Image.open(
-                tmp_path / "samples" / "photo.png").size
+                presets.sample_photo()).size
             assert np.asarray(image).std() > 0
 
 
-def test_readme_training_snippet_names_public_functions():
-    snippet = _python_blocks("Use it from Python")[1]
-    compile(snippet, "README.md", "exec")
-    used = set(re.findall(r"multistyle\.(\w+)", snippet))
-    assert used and used <= set(multistyle.__all__), used
+def test_python_guide_snippets_name_public_functions():
+    for section in ("Paint", "Video", "Train, add styles, export"):
+        for snippet in _python_blocks(section, "docs/python.md"):
+            compile(snippet, "docs/python.md", "exec")
+            used = set(re.findall(r"multistyle\.(\w+)", snippet))
+            assert used and used <= set(multistyle.__all__), used

@@ -9,8 +9,9 @@ checkpoint. --base_model with --add_styles learns new styles on top of a
 trained model, keeping its styles bit for bit; --init_from continues
 training one; --teacher distills one into a smaller network (--alpha)
 without VGG-19. --distribution splits each batch over all GPUs (or
-hosts: README, "Scaling out"). Experiments are flagfiles (configs/,
-later flags win).
+hosts: docs/scaling-out.md). Experiments are flagfiles (configs/, later
+flags win). --base_model, --init_from and --teacher take a model folder
+or a shipped model's name (multistyle16).
 
 Examples:
     multistyle-train --content=~/photos --styles=~/paintings \\

@@ -1,8 +1,8 @@
 """TensorFlow Serving's REST predict API for our signature.
 
 Client code written for TF Serving works here unchanged, and the same
-SavedModel moves to TF Serving when one machine is not enough (README,
-"Serve"). The request body is JSON, in one of TF Serving's two formats:
+SavedModel moves to TF Serving when one machine is not enough
+(docs/tf-serving.md). The request body is JSON, in one of TF Serving's two formats:
 
 - row: `{"instances": [{"images": HxWx3, "style_weights": [S]}, ...]}`,
   one object per image (all images of one size: they form a batch);
