@@ -77,6 +77,46 @@ def total_variation_loss(images):
             + ops.mean(ops.square(dx), axis=[1, 2, 3]))
 
 
+def gradient_energy(images):
+    """Per-example mean Sobel gradient magnitude of the luminance,
+    `(batch,)`: how much fine texture (strokes, canvas, edges) images have.
+
+    `mean(sqrt(Gx^2 + Gy^2))` over the pixels whose 3x3 neighbourhood lies
+    inside the image, with the Sobel kernels `Gx = [[-1, 0, 1], [-2, 0, 2],
+    [-1, 0, 1]]` and `Gy = Gx^T` on the luminance `Y = 0.299 R + 0.587 G +
+    0.114 B` (ITU-R BT.601). 0 for a flat image.
+
+    Args:
+        images: NHWC float RGB in [0, 1], at least 3x3.
+    """
+    images = ops.cast(images, "float32")
+    y = (0.299 * images[..., 0] + 0.587 * images[..., 1]
+         + 0.114 * images[..., 2])
+    # Vertical smoothing then horizontal difference, and the transpose.
+    smooth_v = y[:, :-2] + 2.0 * y[:, 1:-1] + y[:, 2:]
+    smooth_h = y[:, :, :-2] + 2.0 * y[:, :, 1:-1] + y[:, :, 2:]
+    gx = smooth_v[:, :, 2:] - smooth_v[:, :, :-2]
+    gy = smooth_h[:, 2:] - smooth_h[:, :-2]
+    # The epsilon keeps the square root's gradient finite on flat pixels.
+    return ops.mean(ops.sqrt(gx * gx + gy * gy + 1e-8), axis=[1, 2])
+
+
+def texture_loss(images, target_energy):
+    """Per-example squared shortfall of the images' texture, `(batch,)`.
+
+    `relu(1 - gradient_energy(images) / target_energy)^2`: 0 once the
+    images have as much texture per pixel as the target (their painting's
+    `gradient_energy`); more texture is never penalized (the style loss
+    says which texture).
+
+    Args:
+        images: NHWC float RGB in [0, 1].
+        target_energy: `(batch,)` target `gradient_energy` per example.
+    """
+    shortfall = ops.relu(1.0 - gradient_energy(images) / target_energy)
+    return ops.square(shortfall)
+
+
 # Normalized activations beyond this many standard deviations count as
 # droplets: far past a Gaussian's 1-in-1000 (3.3), and past what the
 # shipped model's typical pixels reach in any channel (about 2), while its

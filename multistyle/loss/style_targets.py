@@ -37,6 +37,14 @@ def compute_style_grams(extractor, images):
             for name, values in grams.items()}
 
 
+def painting_gradient_energies(paths, size):
+    """`losses.gradient_energy` of each painting with its short side
+    `size`: the texture loss's targets, float32 `(num_paintings,)`."""
+    return np.array([float(losses.gradient_energy(
+        load_style_image(path, size)[None])[0]) for path in paths],
+        np.float32)
+
+
 def _cache_key(paths, size, layers, vgg_weights):
     digest = hashlib.sha256()
     for path in paths:

@@ -118,6 +118,10 @@ class TrainConfig:
         f"{losses.DROPLET_THRESHOLD:g} standard deviations out in the "
         "inputs of the conditional norms, which paint white blobs (0: "
         "off; when on, each step runs the network a second time)."))
+    texture_weight: float = _field(0.0, (
+        "Weight of the texture loss: how far the painted crop's mean "
+        "luminance gradient falls short of its painting's (at "
+        "`style_image_size`; 0: off)."))
     mixed_precision: bool = _field(
         False, "Train with the mixed_bfloat16 policy.")
     jit_compile: bool = _field(True, "Compile train steps with XLA.")
@@ -192,7 +196,8 @@ class TrainConfig:
                     f"`{name}` must be at least 1. Received: "
                     f"{name}={getattr(self, name)}")
         for name in ("warmup_steps", "clip_norm", "holdout_every",
-                     "num_processes", "tv_weight", "droplet_weight"):
+                     "num_processes", "tv_weight", "droplet_weight",
+                     "texture_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(
                     f"`{name}` must not be negative. Received: "

@@ -248,6 +248,10 @@ def _trainer(config, transformer, style_files, styles, plan):
         style_coefficients=np.asarray(
             config.style_coefficients or [1.0] * num_styles, np.float32),
         tv_weight=config.tv_weight, droplet_weight=config.droplet_weight,
+        texture_weight=config.texture_weight,
+        style_gradient_energies=style_targets.painting_gradient_energies(
+            style_files, config.style_image_size)
+        if config.texture_weight else None,
         gradient_replicas=plan.gradient_replicas)
 
 

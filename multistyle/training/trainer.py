@@ -86,13 +86,19 @@ class MultiStyleTrainer(LossTermsTrainer):
             conditional norms of `losses.droplet_loss` of their inputs
             (0: off). The norms' inputs come from the same pass of the
             network as the stylized images.
+        texture_weight: Weight of `losses.texture_loss` (0: off).
+        style_gradient_energies: `(num_styles,)` `losses.gradient_energy`
+            of each style's painting, the texture loss's targets (mixed
+            by the style weights); needed when `texture_weight` is set.
     """
 
-    LOSS_TERMS = ("content_loss", "style_loss", "tv_loss", "droplet_loss")
+    LOSS_TERMS = ("content_loss", "style_loss", "tv_loss", "droplet_loss",
+                  "texture_loss")
 
     def __init__(self, transformer, vgg, style_grams, content_layers,
                  content_weight, style_layer_weights, style_coefficients,
-                 tv_weight, droplet_weight=0.0, **kwargs):
+                 tv_weight, droplet_weight=0.0, texture_weight=0.0,
+                 style_gradient_energies=None, **kwargs):
         super().__init__(transformer, **kwargs)
         self.content_layers = list(content_layers)
         self.style_layers = list(style_layer_weights)
@@ -111,6 +117,18 @@ class MultiStyleTrainer(LossTermsTrainer):
                                     for k, v in style_layer_weights.items()}
         self.tv_weight = float(tv_weight)
         self.droplet_weight = float(droplet_weight)
+        self.texture_weight = float(texture_weight)
+        if self.texture_weight and style_gradient_energies is None:
+            raise ValueError("`texture_weight` needs the paintings' "
+                             "`style_gradient_energies`.")
+        self.style_gradient_energies = None
+        if self.texture_weight:
+            self.style_gradient_energies = self.add_weight(
+                name="style_gradient_energies",
+                shape=np.shape(style_gradient_energies),
+                initializer=keras.initializers.Constant(
+                    style_gradient_energies),
+                trainable=False, dtype="float32", autocast=False)
         self.norm_probe = (transformer_net.norm_probe_model(transformer)
                            if self.droplet_weight else None)
         self.style_grams = {
@@ -156,7 +174,15 @@ class MultiStyleTrainer(LossTermsTrainer):
             "style_loss": coefficients * style,
             "tv_loss": self.tv_weight * losses.total_variation_loss(stylized),
             "droplet_loss": self._droplet_loss(norm_inputs, images),
+            "texture_loss": self._texture_loss(stylized, style_weights),
         }
+
+    def _texture_loss(self, stylized, style_weights):
+        """Weighted texture loss, `(batch,)` (zeros when off)."""
+        if self.style_gradient_energies is None:
+            return ops.zeros((ops.shape(stylized)[0],))
+        targets = ops.matmul(style_weights, self.style_gradient_energies)
+        return self.texture_weight * losses.texture_loss(stylized, targets)
 
     def _droplet_loss(self, norm_inputs, images):
         """Weighted mean droplet loss of the norms' inputs, `(batch,)`

@@ -106,3 +106,31 @@ def test_droplet_loss_does_not_depend_on_scale_or_offset():
     np.testing.assert_allclose(losses.droplet_loss(features * 50 + 7),
                                losses.droplet_loss(features), rtol=1e-4)
     assert float(np.asarray(losses.droplet_loss(features))[0]) > 0
+
+
+def test_gradient_energy_is_zero_on_flat_and_higher_on_textured_images():
+    flat = np.full((1, 16, 16, 3), 0.4, np.float32)
+    stripes = flat.copy()
+    stripes[:, :, np.arange(16) % 4 < 2] = 0.9  # Sobel sees period 4.
+    energy = np.asarray(losses.gradient_energy(np.concatenate([flat,
+                                                               stripes])))
+    assert energy[0] < 1e-3 < 0.5 < energy[1]
+
+
+def test_gradient_energy_matches_the_evaluations_measure():
+    from multistyle.evaluation import painting_measures
+
+    image = np.random.default_rng(2).random((1, 20, 30, 3)).astype(
+        np.float32)
+    np.testing.assert_allclose(
+        np.asarray(losses.gradient_energy(image))[0],
+        painting_measures.gradient_energy(image[0]), rtol=1e-4)
+
+
+def test_texture_loss_counts_only_a_shortfall():
+    stripes = np.full((2, 16, 16, 3), 0.4, np.float32)
+    stripes[:, :, np.arange(16) % 4 < 2] = 0.9
+    energy = float(np.asarray(losses.gradient_energy(stripes))[0])
+    loss = np.asarray(losses.texture_loss(
+        stripes, np.array([energy / 2, energy * 2], np.float32)))
+    np.testing.assert_allclose(loss, [0.0, 0.25], atol=1e-4)

@@ -163,3 +163,31 @@ def test_trains_under_mirrored_strategy_on_two_tf_devices():
     print("replicas", strategy.num_replicas_in_sync, history.history)
     """
     assert "replicas 2" in _run(script)
+
+
+def test_texture_weight_trains_texture_into_flat_photos(vgg):
+    # Nearly flat photos: the texture loss alone asks for gradients.
+    rng = np.random.default_rng(3)
+    photos = (0.5 + 0.02 * rng.standard_normal((2, 24, 24, 3))).astype(
+        np.float32)
+    batch = (photos, np.eye(2, dtype=np.float32))
+    grams = _grams(vgg, np.zeros((2, 24, 24, 3), np.float32))
+    energies = np.array([0.5, 0.8], np.float32)
+    texture = {}
+    for weight in (0.0, 10.0):
+        keras.utils.set_random_seed(0)
+        model = _trainer(vgg, grams, texture_weight=weight,
+                         style_gradient_energies=energies)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
+        for _ in range(15):
+            logs = model.train_on_batch(batch, return_dict=True)
+        assert (logs["texture_loss"] > 0) == (weight > 0)
+        texture[weight] = float(np.mean(losses.gradient_energy(
+            model.transformer(batch))))
+    assert texture[10.0] > 2 * texture[0.0]
+
+
+def test_texture_weight_needs_the_paintings_energies(vgg):
+    with pytest.raises(ValueError, match="style_gradient_energies"):
+        _trainer(vgg, _grams(vgg, np.zeros((2, 16, 16, 3), np.float32)),
+                 texture_weight=1.0)
