@@ -105,10 +105,10 @@ ARMS = {
         "norms and the decoder"),
     "continue_fixed_decoder_texture": Arm(
         (_CONTINUE_LR, "--normalization=fixed_decoder",
-         "--texture_weight=1"),
-        "continue_fixed_decoder + the texture loss weighted 1"),
-    "continue_texture": Arm((_CONTINUE_LR, "--texture_weight=1"),
-                            "continue + the texture loss weighted 1"),
+         "--texture_weight=10"),
+        "continue_fixed_decoder + the texture loss weighted 10"),
+    "continue_texture": Arm((_CONTINUE_LR, "--texture_weight=10"),
+                            "continue + the texture loss weighted 10"),
     # From scratch (run without --init_from, with
     # --base_flagfile=configs/cpu_interim16.cfg): network width at equal
     # CPU time.
