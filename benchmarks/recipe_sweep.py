@@ -206,7 +206,11 @@ def run_arm(name, arm, runs_dir):
             "steps": steps, "minutes": timing["minutes"],
             "cpu_minutes": timing.get("cpu_minutes", float("nan")),
             "content": report["mean_content_loss"],
-            "style": report["mean_style_loss"]}
+            "style": report["mean_style_loss"],
+            # What users see (issue #26); absent from older reports.
+            "texture": report.get("mean_texture_energy", float("nan")),
+            "colour": report.get("mean_colour_distance", float("nan")),
+            "white": 100 * report.get("mean_white_fraction", float("nan"))}
 
 
 def main(argv):
@@ -220,11 +224,14 @@ def main(argv):
         rows.append(run_arm(name, ARMS[name], runs_dir))
         print(f"{name}: content {rows[-1]['content']:.3f}, style "
               f"{rows[-1]['style']:.3f}", flush=True)
-    lines = ["| arm | flags | steps | minutes | CPU minutes | content | style |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| arm | flags | steps | minutes | CPU minutes | content | "
+             "style | texture | colour | white px % |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['arm']} | `{r['flags']}` | {r['steps']} | "
               f"{r['minutes']:.1f} | {r['cpu_minutes']:.1f} | "
-              f"{r['content']:.3f} | {r['style']:.3f} |" for r in rows]
+              f"{r['content']:.3f} | {r['style']:.3f} | "
+              f"{r['texture']:.3f} | {r['colour']:.3f} | "
+              f"{r['white']:.2f} |" for r in rows]
     table = "\n".join(lines)
     with open(os.path.join(runs_dir, "sweep.md"), "w", encoding="utf-8") as f:
         f.write(table + "\n")
