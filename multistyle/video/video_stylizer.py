@@ -9,9 +9,11 @@ come from one of:
 - a per-pixel weight map `(height, width, num_styles)` from style masks
   (`style_masks`): regions painted in different styles, on every frame.
 
-An optional `temporal_smoothing.MotionAwareSmoother` then reduces flicker,
-and `stylize_video` writes the result with the source's audio and frame
-rate (`video_io`).
+An optional smoother then reduces flicker (`make_smoother`): by default
+`flow_guided_smoother.FlowGuidedSmoother`, which follows the motion with
+optical flow; `temporal_smoothing.MotionAwareSmoother` blends only where
+nothing moves. `stylize_video` writes the result with the source's audio
+and frame rate (`video_io`).
 """
 
 import os
@@ -22,10 +24,15 @@ from multistyle import image_io
 from multistyle.video import keyframes as keyframes_lib
 from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_masks
+from multistyle.video import flow_guided_smoother
 from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
 
 DEFAULT_BATCH_SIZE = 4
+# `make_smoother` methods: "flow" follows the motion (optical flow), "static"
+# blends only where the source did not change.
+SMOOTHING_METHODS = ("flow", "static")
+DEFAULT_SMOOTHING_METHOD = "flow"
 
 
 def _batches(frames, size):
@@ -39,9 +46,38 @@ def _batches(frames, size):
         yield batch
 
 
+def make_smoother(smoothing_method=DEFAULT_SMOOTHING_METHOD, strength=0.0,
+                  motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD):
+    """The flicker filter `stylize_frames` takes, or None for strength 0.
+
+    Args:
+        smoothing_method: One of `SMOOTHING_METHODS`: `"flow"` for
+            `flow_guided_smoother.FlowGuidedSmoother`, `"static"` for
+            `temporal_smoothing.MotionAwareSmoother`.
+        strength: Share of the previous output kept, in [0, 1); 0 off.
+        motion_threshold: The `"static"` filter's threshold.
+
+    Raises:
+        ValueError: On an unknown method or a bad strength or threshold.
+    """
+    if smoothing_method not in SMOOTHING_METHODS:
+        raise ValueError(
+            f"`smoothing_method` must be one of {SMOOTHING_METHODS}. "
+            f"Received: smoothing_method={smoothing_method!r}")
+    # Checks the strength and the threshold, whichever method runs.
+    static = temporal_smoothing.MotionAwareSmoother(strength,
+                                                    motion_threshold)
+    if not strength:
+        return None
+    if smoothing_method == "static":
+        return static
+    return flow_guided_smoother.FlowGuidedSmoother(strength)
+
+
 def check_options(batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
                   motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
-                  quality=video_io.DEFAULT_QUALITY, stroke_scale=1.0):
+                  quality=video_io.DEFAULT_QUALITY, stroke_scale=1.0,
+                  smoothing_method=DEFAULT_SMOOTHING_METHOD):
     """Raises ValueError unless `stylize_video` accepts these options; lets
     a tool fail before loading its model."""
     stroke_scale_lib.check_stroke_scale(stroke_scale)
@@ -49,7 +85,7 @@ def check_options(batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
         raise ValueError(
             "`batch_size` must be a positive integer. Received: "
             f"batch_size={batch_size}")
-    temporal_smoothing.MotionAwareSmoother(smoothing, motion_threshold)
+    make_smoother(smoothing_method, smoothing, motion_threshold)
     if not 1 <= quality <= 10:
         raise ValueError(
             f"`quality` must be between 1 and 10. Received: "
@@ -84,7 +120,8 @@ def stylize_frames(network, frames, weights, fps,
         fps: Frames per second: frame `i` is at `i / fps` seconds.
         batch_size: Frames per forward pass. The last batch is padded to
             this size so the compiled network is reused.
-        smoother: Optional `temporal_smoothing.MotionAwareSmoother`.
+        smoother: Optional flicker filter, `smoother(source, stylized)`
+            (see `make_smoother`).
         preserve_color: Keep the frames' colours, take only the stylized
             luminance.
         stroke_scale: Stroke size, 1 the network's own; see
@@ -131,7 +168,8 @@ def stylize_video(network, input_path, output_path, weights,
                   batch_size=DEFAULT_BATCH_SIZE, smoothing=0.0,
                   motion_threshold=temporal_smoothing.DEFAULT_THRESHOLD,
                   preserve_color=False, quality=video_io.DEFAULT_QUALITY,
-                  stroke_scale=1.0, on_frame=None):
+                  stroke_scale=1.0, on_frame=None,
+                  smoothing_method=DEFAULT_SMOOTHING_METHOD):
     """Stylizes a video file into another, keeping frame rate and audio.
 
     The output is written atomically (see `video_io.write_video`).
@@ -142,12 +180,15 @@ def stylize_video(network, input_path, output_path, weights,
         output_path: .mp4, .m4v, .mov, .mkv or .webm file to write.
         weights: As for `stylize_frames`.
         batch_size: Frames per forward pass.
-        smoothing: Strength of the `MotionAwareSmoother` in [0, 1); 0 off.
-        motion_threshold: Its threshold (source change counted as motion).
+        smoothing: Flicker filter strength in [0, 1); 0 off.
+        motion_threshold: The `"static"` filter's threshold (source change
+            counted as motion).
         preserve_color: Keep the frames' colours.
         quality: 1 to 10, the encoder's quality (imageio-ffmpeg scale).
         stroke_scale: Stroke size, as for `stylize_frames`.
         on_frame: Optional callback `on_frame(frames_done)`.
+        smoothing_method: One of `SMOOTHING_METHODS` (see
+            `make_smoother`).
 
     Returns:
         The `video_io.VideoInfo` of the input and the number of frames
@@ -159,15 +200,14 @@ def stylize_video(network, input_path, output_path, weights,
             a mask of another size than the frames.
     """
     check_options(batch_size, smoothing, motion_threshold, quality,
-                  stroke_scale)
+                  stroke_scale, smoothing_method)
     video_io.check_output_path(output_path)
     if os.path.exists(output_path) and os.path.exists(input_path) and \
             os.path.samefile(input_path, output_path):
         raise ValueError(
             f"The output {output_path} is the input video; choose another "
             "path.")
-    smoother = temporal_smoothing.MotionAwareSmoother(
-        smoothing, motion_threshold) if smoothing else None
+    smoother = make_smoother(smoothing_method, smoothing, motion_threshold)
     info = video_io.probe(input_path)
     _check_frame(np.zeros((info.height, info.width, 3), np.uint8),
                  weights_at(weights, 0.0))

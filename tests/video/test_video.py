@@ -214,6 +214,44 @@ def test_stroke_scale_with_a_mask_on_video(clip, stylizer):
         assert np.abs(out.astype(int) - still).max() <= 1
 
 
+def test_flow_smoothing_keeps_masks_and_stroke_scale(clip, stylizer):
+    frames = list(video_io.read_frames(clip))
+    options = dict(batch_size=4, stroke_scale=1.5)
+
+    def paint(weights, smoother=None):
+        return np.stack(list(video_stylizer.stylize_frames(
+            stylizer.network, frames, weights, FPS, smoother=smoother,
+            **options))).astype(int)
+
+    masks = _left_and_right_styles()
+    smoothed = paint(masks, video_stylizer.make_smoother("flow", 0.8))
+    plain, swapped = paint(masks), paint(masks[..., ::-1])
+
+    assert smoothed.shape == (NUM_FRAMES, HEIGHT, WIDTH, 3)
+    np.testing.assert_array_equal(smoothed[0], plain[0])  # Nothing before.
+    assert np.abs(smoothed - plain).mean() > 0.5  # Blended...
+    # ... but each region keeps its own style.
+    assert np.abs(smoothed - plain).mean() < \
+        0.5 * np.abs(smoothed - swapped).mean()
+
+
+def test_cli_static_smoothing_method(run_video_cli, clip, model_dir,
+                                     tmp_path):
+    output = tmp_path / "out.mp4"
+
+    code, _, err = run_video_cli(
+        f"--input={clip}", f"--output={output}", f"--model={model_dir}",
+        "--temporal_smoothing=0.8", "--smoothing_method=static")
+
+    assert code == 0, err
+    assert imageio_ffmpeg.count_frames_and_secs(str(output))[0] == NUM_FRAMES
+
+
+def test_make_smoother_rejects_unknown_method():
+    with pytest.raises(ValueError, match="smoothing_method"):
+        video_stylizer.make_smoother("blur", 0.5)
+
+
 def test_cli_json_summary_and_stroke_scale(run_video_cli, clip, model_dir,
                                            tmp_path):
     import json
@@ -234,6 +272,8 @@ def test_cli_json_summary_and_stroke_scale(run_video_cli, clip, model_dir,
 @pytest.mark.parametrize("args,message", [
     (["--stroke_scale=-2"], "--stroke_scale must be a number"),
     (["--output=-"], "- (stdin or stdout) is for photos"),
+    (["--smoothing_method=blur"], "--smoothing_method"),
+    (["--temporal_smoothing=1"], "--temporal_smoothing"),
 ])
 def test_cli_bad_new_options_exit_2(run_video_cli, clip, model_dir, tmp_path,
                                     args, message):

@@ -6,10 +6,15 @@
 // The preview is painted small (the server's preview size) with the fast
 // model; "Download full size" sends the original photo to the full model.
 // In mask mode the brushed canvas over the preview (mask.js) is sent as
-// the style mask.
+// the style mask. Live webcam previews go through webcam_coherence.js,
+// which blends each painted frame with the previous one moved along the
+// motion, so the preview does not flicker.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+// Share of the previous webcam preview (moved along the motion) kept in
+// the next one, as multistyle-video --temporal_smoothing=0.8.
+const WEBCAM_STEADINESS = 0.8;
 
 const state = {
   styles: [],         // [{name, index, thumbnail}], from GET /v1/styles.
@@ -18,6 +23,8 @@ const state = {
   photoName: "photo",
   previewPhoto: null, // The photo at most previewSize on its long side.
   webcam: null,       // The MediaStream while the webcam is on.
+  // Flicker reduction of the live webcam preview.
+  coherence: new WebcamCoherence.Coherence(WEBCAM_STEADINESS),
   busy: false,        // A preview request is in flight.
   wanted: false,      // The controls changed since it was sent.
   shown: null,        // Object URL of the preview on screen,
@@ -112,7 +119,11 @@ async function paintPreviewNow() {
   const maskVersion = state.maskMode ? String(state.maskStrokes) : "";
   const start = performance.now();
   try {
-    const blob = await stylize(state.previewPhoto, params);
+    let blob = await stylize(state.previewPhoto, params);
+    if (state.webcam) {
+      blob = await steadyWebcamFrame(state.previewPhoto, blob,
+                                     `${params}|${maskVersion}`);
+    }
     showPreview(blob, params, maskVersion, performance.now() - start);
     return true;
   } catch (error) {
@@ -198,6 +209,27 @@ function webcamFrame(longSide, type = "image/jpeg") {
                    type);
 }
 
+// The painted webcam frame blended with the previous preview moved along
+// the motion (webcam_coherence.js); `key` names the painting options, so
+// a new style or mask shows at once. Returns a JPEG Blob.
+async function steadyWebcamFrame(photo, painted, key) {
+  const [source, paint] = await Promise.all(
+    [createImageBitmap(photo), createImageBitmap(painted)]);
+  const { width, height } = paint;
+  const canvas = document.createElement("canvas");
+  Object.assign(canvas, { width, height });
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(source, 0, 0, width, height);
+  const sourcePixels = context.getImageData(0, 0, width, height);
+  context.drawImage(paint, 0, 0);
+  const paintPixels = context.getImageData(0, 0, width, height);
+  source.close();
+  paint.close();
+  const shown = state.coherence.apply(sourcePixels, paintPixels, key);
+  context.putImageData(new ImageData(shown, width, height), 0, 0);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+}
+
 async function startWebcam() {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     setStatus("This browser offers no webcam here (it needs localhost " +
@@ -212,6 +244,7 @@ async function startWebcam() {
   }
   const video = $("webcam");
   video.srcObject = state.webcam;
+  state.coherence.reset();
   await video.play();
   resetMask(fitted(video.videoWidth, video.videoHeight, state.previewSize));
   state.photoName = "webcam";
@@ -223,6 +256,7 @@ function stopWebcam() {
   if (!state.webcam) return;
   state.webcam.getTracks().forEach((track) => track.stop());
   state.webcam = null;
+  state.coherence.reset();
   $("webcam").srcObject = null;
 }
 
