@@ -171,7 +171,8 @@ def style_files(tmp_path):
 TEST_STYLE_NAMES = ("starry_night", "great_wave", "composition_vii")
 
 
-def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
+def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0,
+                      normalization="instance"):
     """Saves an untrained alpha=0.125 model folder whose styles differ.
 
     The conditional instance norm tables are randomized, so each style (row)
@@ -185,7 +186,8 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0):
     from multistyle.network import transformer_net
 
     keras.utils.set_random_seed(seed)
-    net = transformer_net.build_transformer_net(len(style_names), alpha=0.125)
+    net = transformer_net.build_transformer_net(
+        len(style_names), alpha=0.125, normalization=normalization)
     rng = np.random.default_rng(seed)
     for norm in transformer_net.conditional_norm_layers(net):
         norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
