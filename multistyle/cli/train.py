@@ -87,7 +87,7 @@ HELP_GROUPS = (
     ("Network and losses", ("alpha", "normalization", "content_weight",
                             "style_weight",
                             "style_layer_weights", "style_coefficients",
-                            "tv_weight", "droplet_weight",
+                            "tv_weight", "droplet_weight", "texture_weight",
                             "vgg_weights=WEIGHTS",
                             "content_layers=LAYERS", "style_layers=LAYERS")),
     ("Start from a trained model", ("base_model=FOLDER", "add_styles=FILES",
