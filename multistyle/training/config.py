@@ -138,8 +138,7 @@ class TrainConfig:
     distribution: str = _field("auto", (
         "Data parallelism: 'data_parallel' splits each batch over all "
         "devices (JAX: keras.distribution.DataParallel, also over several "
-        "hosts; TensorFlow: MirroredStrategy, or MultiWorkerMirroredStrategy "
-        "over the hosts of $TF_CONFIG), "
+        "hosts; TensorFlow: MirroredStrategy over one host's devices), "
         "'none' trains on one device, 'auto' is data_parallel when there "
         "are several devices or processes. The learning rate is not "
         "scaled: keep `batch_size` and it trains the same steps."))

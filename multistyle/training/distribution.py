@@ -8,9 +8,10 @@ current Keras backend, after joining a multi-host run:
   is `jax.distributed.initialize`) from `coordinator_address`,
   `num_processes` and `process_id` or the environment.
 - TensorFlow: `tf.distribute.MirroredStrategy` over the local GPUs (else
-  the logical CPUs) on one host; `MultiWorkerMirroredStrategy` over the
-  hosts of a `TF_CONFIG` cluster, trained by `multi_worker_fit` since
-  Keras' own `fit()` cannot run under it.
+  the logical CPUs) of one host. Several hosts train on JAX: Keras' `fit()`
+  cannot run under TensorFlow's `MultiWorkerMirroredStrategy`, and Keras
+  3's supported multi-host path is `keras.distribution`, so a `TF_CONFIG`
+  cluster is refused with that advice.
 
 `batch_size` is the global batch: each of N devices paints `batch_size / N`
 of its rows and the step follows the gradient of the whole batch's mean
@@ -35,7 +36,6 @@ from typing import Callable, Optional
 import keras
 
 from multistyle.training import data
-from multistyle.training import multi_worker_fit
 
 AUTO = "auto"
 NONE = "none"
@@ -44,9 +44,6 @@ CHOICES = (AUTO, NONE, DATA_PARALLEL)
 _JAX_CLUSTER_FIELDS = ("coordinator_address", "num_processes", "process_id")
 _ADDRESS_VARIABLES = ("KERAS_DISTRIBUTION_JOB_ADDRESSES",
                       "JAX_COORDINATOR_ADDRESS")
-_MULTI_WORKER = "MultiWorkerMirroredStrategy (tensorflow)"
-# TF_CONFIG's task types in process order: the chief, if any, is first.
-_TF_TASK_TYPES = ("chief", "worker")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,16 +111,6 @@ class Plan:
                 dataset, data.ImageFolderDataset):
             return dataset
         return _tf_distributed(self.strategy, dataset, self.batch_size)
-
-    def fit(self, model, dataset, **fit_arguments):
-        """`model.fit(dataset, **fit_arguments)`; under
-        MultiWorkerMirroredStrategy, whose `fit()` Keras cannot run, the
-        same training by `multi_worker_fit`."""
-        if self.engine == _MULTI_WORKER:
-            multi_worker_fit.fit(self.strategy, model, dataset,
-                                 **fit_arguments)
-        else:
-            model.fit(dataset, **fit_arguments)
 
 
 def plan(config):
@@ -223,9 +210,7 @@ def _tf_plan(config):
             f"{', '.join(given)}: `coordinator_address`, `num_processes` "
             "and `process_id` are for the JAX backend (KERAS_BACKEND=jax); "
             "TensorFlow reads its cluster from TF_CONFIG.")
-    tf_config = _tf_cluster_config()
-    if tf_config:
-        return _tf_multi_worker_plan(config, tf_config)
+    _refuse_tf_cluster()
     if config.distribution == NONE:
         return _single(config)
     devices = [d.name for d in (tf.config.list_logical_devices("GPU")
@@ -241,57 +226,21 @@ def _tf_plan(config):
                 scope=strategy.scope, strategy=strategy, jit_compile=False)
 
 
-def _tf_cluster_config():
-    """`TF_CONFIG` (its cluster and task), or None when it names no cluster.
-
-    Raises:
-        ValueError: If TF_CONFIG is not JSON or has tasks other than one
-            chief and workers.
-    """
-    text = os.environ.get("TF_CONFIG") or "{}"
+def _refuse_tf_cluster():
+    """Raises ValueError if `TF_CONFIG` names a cluster of hosts."""
+    if os.environ.get("TF_CONFIG", "").strip() in ("", "{}"):
+        return
     try:
-        tf_config = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"TF_CONFIG is not JSON ({e}). Received: "
-                         f"TF_CONFIG={text!r}") from None
-    cluster = tf_config.get("cluster") or {}
-    if not cluster:
-        return None
-    others = sorted(set(cluster) - set(_TF_TASK_TYPES))
-    if others or len(cluster.get("chief", ())) > 1:
+        cluster = json.loads(os.environ["TF_CONFIG"]).get("cluster")
+    except (json.JSONDecodeError, AttributeError):
+        cluster = True  # Unreadable: say what to do instead.
+    if cluster:
         raise ValueError(
-            "TF_CONFIG's cluster may have one 'chief' and 'worker' tasks, "
-            "all of which train (MultiWorkerMirroredStrategy). Received "
-            f"task types: {', '.join(sorted(cluster))}")
-    return tf_config
-
-
-def _tf_multi_worker_plan(config, tf_config):
-    """MultiWorkerMirroredStrategy over the TF_CONFIG cluster. The chief
-    (else worker 0) is process 0."""
-    import tensorflow as tf  # pylint: disable=g-import-not-at-top
-
-    if config.distribution == NONE:
-        raise ValueError(
-            "TF_CONFIG describes a cluster, which needs `distribution` "
-            "data_parallel or auto. Received: distribution=none; unset "
-            "TF_CONFIG to train on one device.")
-    task = tf_config.get("task") or {}
-    tasks = [(kind, index) for kind in _TF_TASK_TYPES
-             for index in range(len(tf_config["cluster"].get(kind, ())))]
-    me = (task.get("type"), task.get("index", 0))
-    if me not in tasks:
-        raise ValueError(
-            "TF_CONFIG's task must name one of its cluster's tasks, e.g. "
-            '{"type": "worker", "index": 0}. Received: task='
-            f"{json.dumps(task)}")
-    # Made before any other TensorFlow op, which would fix the runtime.
-    strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    return Plan(_MULTI_WORKER, strategy.num_replicas_in_sync,
-                tuple(strategy.extended.worker_devices), len(tasks),
-                tasks.index(me), config.batch_size,
-                gradient_replicas=strategy.num_replicas_in_sync,
-                scope=strategy.scope, strategy=strategy, jit_compile=False)
+            "TF_CONFIG names a cluster, but several hosts train on the JAX "
+            "backend: KERAS_BACKEND=jax with `coordinator_address`, "
+            "`num_processes` and `process_id` (keras.distribution). "
+            "TensorFlow trains on the devices of one host; unset "
+            "TF_CONFIG.")
 
 
 def _tf_distributed(strategy, dataset, batch_size):

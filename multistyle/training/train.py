@@ -352,9 +352,9 @@ def _fit(config, model, dataset, samples, step, callbacks, plan):
         ]
     try:
         if step < config.num_steps:
-            plan.fit(model, dataset, epochs=config.num_steps // spc,
-                     initial_epoch=step // spc, steps_per_epoch=spc,
-                     callbacks=callbacks, verbose=_progress_bar())
+            model.fit(dataset, epochs=config.num_steps // spc,
+                      initial_epoch=step // spc, steps_per_epoch=spc,
+                      callbacks=callbacks, verbose=_progress_bar())
     finally:
         if writer is not None:
             writer.close()
