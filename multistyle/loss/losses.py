@@ -13,6 +13,8 @@ teacher's, in pixels (no loss network).
 
 from keras import ops
 
+from multistyle import image_io
+
 _EPSILON = 1e-8
 
 
@@ -77,6 +79,9 @@ def total_variation_loss(images):
             + ops.mean(ops.square(dx), axis=[1, 2, 3]))
 
 
+_GRADIENT_EPSILON = 1e-7
+
+
 def gradient_energy(images):
     """Per-example mean Sobel gradient magnitude of the luminance,
     `(batch,)`: how much fine texture (strokes, canvas, edges) images have.
@@ -89,16 +94,17 @@ def gradient_energy(images):
     Args:
         images: NHWC float RGB in [0, 1], at least 3x3.
     """
-    images = ops.cast(images, "float32")
-    y = (0.299 * images[..., 0] + 0.587 * images[..., 1]
-         + 0.114 * images[..., 2])
+    y = ops.matmul(ops.cast(images, "float32"), image_io.LUMA_WEIGHTS)
     # Vertical smoothing then horizontal difference, and the transpose.
     smooth_v = y[:, :-2] + 2.0 * y[:, 1:-1] + y[:, 2:]
     smooth_h = y[:, :, :-2] + 2.0 * y[:, :, 1:-1] + y[:, :, 2:]
     gx = smooth_v[:, :, 2:] - smooth_v[:, :, :-2]
     gy = smooth_h[:, 2:] - smooth_h[:, :-2]
-    # The epsilon keeps the square root's gradient finite on flat pixels.
-    return ops.mean(ops.sqrt(gx * gx + gy * gy + 1e-8), axis=[1, 2])
+    # The epsilon keeps the square root's gradient finite on flat pixels
+    # (and is taken off again, so a flat image scores 0).
+    magnitude = (ops.sqrt(gx * gx + gy * gy + _GRADIENT_EPSILON**2)
+                 - _GRADIENT_EPSILON)
+    return ops.mean(magnitude, axis=[1, 2])
 
 
 def texture_loss(images, target_energy):

@@ -114,17 +114,7 @@ def test_gradient_energy_is_zero_on_flat_and_higher_on_textured_images():
     stripes[:, :, np.arange(16) % 4 < 2] = 0.9  # Sobel sees period 4.
     energy = np.asarray(losses.gradient_energy(np.concatenate([flat,
                                                                stripes])))
-    assert energy[0] < 1e-3 < 0.5 < energy[1]
-
-
-def test_gradient_energy_matches_the_evaluations_measure():
-    from multistyle.evaluation import painting_measures
-
-    image = np.random.default_rng(2).random((1, 20, 30, 3)).astype(
-        np.float32)
-    np.testing.assert_allclose(
-        np.asarray(losses.gradient_energy(image))[0],
-        painting_measures.gradient_energy(image[0]), rtol=1e-4)
+    assert energy[0] < 1e-6 and energy[1] > 0.5
 
 
 def test_texture_loss_counts_only_a_shortfall():
