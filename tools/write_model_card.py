@@ -29,10 +29,22 @@ _EVAL_COMMAND = flags.DEFINE_string(
 _CONFIG_KEYS = ("init_from", "image_size", "max_photo_size",
                 "style_image_size", "batch_size", "num_steps",
                 "learning_rate", "warmup_steps",
-                "final_learning_rate_fraction", "alpha", "content_layers",
-                "style_layers", "content_weight", "style_weight",
-                "style_layer_weights", "tv_weight", "mixed_precision",
+                "final_learning_rate_fraction", "alpha", "normalization",
+                "content_layers", "style_layers", "content_weight",
+                "style_weight", "style_layer_weights", "tv_weight",
+                "droplet_weight", "texture_weight", "mixed_precision",
                 "holdout_every", "teacher", "edge_weight")
+
+# What a conditional norm computes, by its statistics.
+_NORM_MEANING = {
+    "instance": "`gamma[s] * (x - mean) / std + beta[s]`, mean and std of "
+                "this photo's feature map (instance normalization)",
+    "clipped": "`gamma[s] * (x - mean) / std + beta[s]`, mean and std of "
+               "the feature map clipped at 3 standard deviations (three "
+               "passes), so a few pixels cannot steer them",
+    "fixed": "`gamma[s] * x + beta[s]`: no measured statistics; the "
+             "expected ones are folded into gamma and beta",
+}
 
 # Files a model folder may have beside its SavedModel, and their card line.
 _OPTIONAL_FILES = {
@@ -74,6 +86,47 @@ def _painting_notes(sources_tsv):
     return notes
 
 
+def _layer_lines(model_dir):
+    """The card's table of what each conditional norm computes."""
+    from multistyle.network import transformer_net
+
+    net = model_folder.read_network(model_dir)
+    lines = ["| layers | each is a convolution, then |", "|---|---|"]
+    groups = {}
+    for norm in transformer_net.conditional_norm_layers(net):
+        groups.setdefault(norm.statistics, []).append(
+            norm.name.removesuffix("_norm"))
+    lines += [f"| {', '.join(names)} | {_NORM_MEANING[statistics]} |"
+              for statistics, names in groups.items()]
+    return [
+        f"Normalization `{net.normalization}`, width alpha {net.alpha}. "
+        "`s` is the style; a blend mixes gamma and beta by the style "
+        "weights.", "", *lines]
+
+
+def _in_evaluation_folder(markdown, model_dir):
+    """report.md's picture links, made relative to the model folder."""
+    for name in os.listdir(os.path.join(model_dir, "evaluation")):
+        markdown = markdown.replace(f"]({name})", f"](evaluation/{name})")
+    return markdown
+
+
+def _mean_line(report):
+    """The means of every measure, ours and the peer's if measured."""
+    def means(summary):
+        return (f"content {summary['mean_content_loss']:.3f}, style "
+                f"{summary['mean_style_loss']:.3f}, texture "
+                f"{summary.get('mean_texture_energy', float('nan')):.3f}, "
+                "colour "
+                f"{summary.get('mean_colour_distance', float('nan')):.3f}, "
+                "white pixels added "
+                f"{100 * summary.get('mean_white_fraction', float('nan')):.2f}%")
+    line = f"Means over the styles: {means(report)}."
+    if "peer" in report:
+        line += f" {report['peer']['name']}: {means(report['peer'])}."
+    return line
+
+
 def main(argv):
     model_dir = argv[1]
     name = os.path.basename(os.path.normpath(model_dir))
@@ -106,6 +159,11 @@ def main(argv):
         "- `styles.json`: style names in weight order, sources, training "
         "config.",
         "- `evaluation/`: the evaluation report.", "",
+        "## Network", "",
+        "Three convolutions down, five residual blocks, two up-sampling "
+        "convolutions and an output convolution (Dumoulin et al. 2017), "
+        "every one followed by a conditional norm:", "",
+        *_layer_lines(model_dir), "",
         "## Styles", "",
         "| # | name | painting | licence |", "|---:|---|---|---|"]
     for i, style in enumerate(styles):
@@ -132,9 +190,8 @@ def main(argv):
         "over block1_conv1..block5_conv1 of `mean((G-A)^2)/mean(A^2)` of "
         "Gram matrices vs the painting's. Lower is better; the reference "
         "columns are pixel optimization (Gatys et al. 2016) of the same "
-        "losses.", "", report_table.strip(), "",
-        f"Mean content loss {report['mean_content_loss']:.3f}, mean style "
-        f"loss {report['mean_style_loss']:.3f}.", ""]
+        "losses.", "", _in_evaluation_folder(report_table.strip(), model_dir),
+        "", _mean_line(report), ""]
     atomic_files.write_text(os.path.join(model_dir, "README.md"),
                             "\n".join(lines))
     print(f"Wrote {model_dir}/README.md")
