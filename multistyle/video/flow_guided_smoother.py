@@ -32,6 +32,7 @@ Every step is deterministic: the same frames give the same output.
 import numpy as np
 
 from multistyle.video import optical_flow
+from multistyle.video import temporal_smoothing
 
 DEFAULT_STRENGTH = 0.8
 # Photometric check: mean |source - warped previous source| over RGB, in
@@ -93,14 +94,8 @@ class FlowGuidedSmoother:
 
     def __init__(self, strength=DEFAULT_STRENGTH,
                  match_threshold=DEFAULT_MATCH_THRESHOLD):
-        if not 0.0 <= strength < 1.0:
-            raise ValueError(
-                "`strength` must be in [0, 1). Received: "
-                f"strength={strength}")
-        if not match_threshold > 0:
-            raise ValueError(
-                "`match_threshold` must be positive. Received: "
-                f"match_threshold={match_threshold}")
+        temporal_smoothing.check_arguments(strength,
+                                           match_threshold=match_threshold)
         self.strength = strength
         self.match_threshold = match_threshold
         self._flow = None  # Built on first use: it imports OpenCV.

@@ -92,6 +92,18 @@ def _dilate(values, radius):
     return values
 
 
+def check_arguments(strength, **thresholds):
+    """Raises ValueError unless a smoother's `strength` is in [0, 1) and
+    each of its `thresholds` (by name) is positive."""
+    if not 0.0 <= strength < 1.0:
+        raise ValueError(
+            f"`strength` must be in [0, 1). Received: strength={strength}")
+    for name, value in thresholds.items():
+        if not value > 0:
+            raise ValueError(
+                f"`{name}` must be positive. Received: {name}={value}")
+
+
 class MotionAwareSmoother:
     """Blends each stylized frame with the previous output where the
     source is static (see the module docstring).
@@ -120,14 +132,7 @@ class MotionAwareSmoother:
 
     def __init__(self, strength=DEFAULT_STRENGTH,
                  threshold=DEFAULT_THRESHOLD):
-        if not 0.0 <= strength < 1.0:
-            raise ValueError(
-                "`strength` must be in [0, 1). Received: "
-                f"strength={strength}")
-        if not threshold > 0:
-            raise ValueError(
-                "`threshold` must be positive. Received: "
-                f"threshold={threshold}")
+        check_arguments(strength, threshold=threshold)
         self.strength = strength
         self.threshold = threshold
         self._source = None
