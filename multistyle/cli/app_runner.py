@@ -19,6 +19,7 @@ from absl import logging
 import multistyle
 from multistyle import compilation_cache
 from multistyle import image_io
+from multistyle.inference import style_choice
 from multistyle.cli import flag_names
 from multistyle.cli import help_text
 from multistyle.cli import quiet
@@ -68,6 +69,15 @@ def help_screen(module, flag_values=flags.FLAGS):
                                  groups, notes, flag_values)
 
 
+def _in_flags(error, module):
+    """A user error's message in the tool's words: `output_dir` is
+    --output here. An error that names its arguments as data (the style
+    flags') is written from them; others' messages are rewritten."""
+    if isinstance(error, style_choice.StyleChoiceError):
+        return error.message(lambda name: f"--{name}")
+    return flag_names.to_flags(str(error), flag_names.tool_flags(module))
+
+
 def _parse_flags(argv):
     """absl's flag parsing, but a bad flag is one line and exit code 2."""
     try:
@@ -110,10 +120,8 @@ def run(main):
         try:
             return main(argv)
         except _USER_ERRORS as e:
-            # In the tool's words: `output_dir` is --output here.
-            message = flag_names.to_flags(
-                str(e), flag_names.tool_flags(main.__module__))
-            print(f"Error: {message}", file=sys.stderr)
+            print(f"Error: {_in_flags(e, main.__module__)}",
+                  file=sys.stderr)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             print("Interrupted; no partial output was written.",

@@ -17,6 +17,7 @@ from multistyle import model_folder
 from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale
+from multistyle.inference import style_choice as style_choice_lib
 from multistyle.inference import style_masks
 
 MODEL = flags.DEFINE_string(
@@ -128,30 +129,32 @@ def input_path():
             "multistyle; pass --input=PHOTO (a file, folder or glob).") from e
 
 
-def mask_weights(style_names):
-    """The per-pixel weight map of `--mask` and `--mask_styles`.
+def style_choice(style_names, keyframes=None):
+    """The style flags resolved (`style_choice.resolve`): at most one of
+    --weights, --style, --mask with --mask_styles, or `keyframes` (a
+    tool's --keyframes)."""
+    return style_choice_lib.resolve(
+        style_names, weights=WEIGHTS.value, style=STYLE.value,
+        mask=MASK.value, mask_styles=MASK_STYLES.value, keyframes=keyframes,
+        normalize=NORMALIZE.value)
 
-    Returns:
-        A float32 array `(height, width, num_styles)`, or None without
-        `--mask`.
+
+def weights(choice):
+    """The weights to paint with: the vector of a `StyleChoice`, or for
+    --mask the per-pixel map `(height, width, num_styles)` of the masks.
 
     Raises:
-        ValueError: If only one of the two flags is given, `--mask` comes
-            with `--weights` or `--style`, or the masks or styles are bad.
+        ValueError: If the masks and their styles do not match in count or
+            the masks differ in size.
         ImageReadError: If a mask cannot be read.
     """
-    if not MASK.value:
-        if MASK_STYLES.value:
-            raise ValueError("--mask_styles needs --mask (the mask images).")
-        return None
-    if not MASK_STYLES.value:
-        raise ValueError(
-            "--mask needs --mask_styles: the style of each mask region, "
-            "e.g. --mask_styles=starry_night,great_wave.")
-    if WEIGHTS.value or STYLE.value:
-        raise ValueError(
-            "Give either --mask with --mask_styles or --weights/--style, "
-            "not both.")
-    return style_masks.load_weight_map(MASK.value, MASK_STYLES.value,
-                                       style_names,
-                                       normalize=NORMALIZE.value)
+    if choice.mask_mixes is None:
+        return choice.weights
+    masks = [style_masks.load_mask(path.strip()) for path in MASK.value]
+    return style_masks.weight_map(masks, choice.mask_mixes)
+
+
+def mask_summary():
+    """The --json summary's `styles` of --mask: the files and their
+    styles."""
+    return {"masks": MASK.value, "mask_styles": MASK_STYLES.value}

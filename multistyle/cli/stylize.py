@@ -35,9 +35,6 @@ from multistyle.cli import std_streams
 # Shared with multistyle-video, so defined once in inference_flags; --help
 # lists them all the same.
 flags.adopt_module_key_flags(inference_flags)
-_WEIGHTS = inference_flags.WEIGHTS
-_STYLE = inference_flags.STYLE
-_NORMALIZE = inference_flags.NORMALIZE
 _STRENGTH = flags.DEFINE_float(
     "strength", 1.0,
     "How much style, 0 to 1: 1 is the network's output, 0 the photo.")
@@ -134,11 +131,10 @@ def _stylize_all(stylizer, jobs, weights, batch):
     return written, failed
 
 
-def _style_summary(stylizer, weights):
-    if inference_flags.MASK.value:
-        return {"masks": inference_flags.MASK.value,
-                "mask_styles": inference_flags.MASK_STYLES.value}
-    return report.mix(stylizer.style_names, weights)
+def _style_summary(choice, style_names):
+    if choice.argument == "mask":
+        return inference_flags.mask_summary()
+    return report.mix(style_names, choice.weights)
 
 
 def _describe_mix(styles):
@@ -164,14 +160,12 @@ def main(argv):
         runtime=inference_flags.RUNTIME.value,
         batched=len(jobs) > MAX_TFLITE_PHOTOS)
     load_seconds = time.perf_counter() - start
-    weights = inference_flags.mask_weights(stylizer.style_names)
-    if weights is None:
-        weights = stylizer.weights(_WEIGHTS.value, _STYLE.value,
-                                   normalize=_NORMALIZE.value)
+    choice = inference_flags.style_choice(stylizer.style_names)
+    weights = inference_flags.weights(choice)
     stylize_jobs.check_writable(
         [j for j in jobs if j.destination != std_streams.STDIO])
     written, failed = _stylize_all(stylizer, jobs, weights, batch)
-    styles = _style_summary(stylizer, weights)
+    styles = _style_summary(choice, stylizer.style_names)
     report.emit("multistyle-stylize", model=stylizer.model_dir,
                 runtime=stylizer.runtime, styles=styles,
                 stroke_scale=inference_flags.STROKE_SCALE.value,

@@ -91,34 +91,20 @@ def help_notes():
     return (inference_flags.default_styles_note(),)
 
 
-def _weights(stylizer):
+def _weights(choice, style_names):
     """A weight vector, keyframes or a per-pixel map, from the flags."""
-    style_names = stylizer.style_names
-    normalize = inference_flags.NORMALIZE.value
-    mask = inference_flags.mask_weights(style_names)
-    if _KEYFRAMES.value is not None:
-        if mask is not None or inference_flags.WEIGHTS.value or \
-                inference_flags.STYLE.value:
-            raise ValueError(
-                "Give either --keyframes or a constant mix (--weights, "
-                "--style or --mask), not both.")
+    if choice.argument == "keyframes":
         return keyframes.parse(_KEYFRAMES.value, style_names,
-                               normalize=normalize)
-    if mask is not None:
-        return mask
-    return stylizer.weights(inference_flags.WEIGHTS.value,
-                            inference_flags.STYLE.value, normalize=normalize)
+                               normalize=inference_flags.NORMALIZE.value)
+    return inference_flags.weights(choice)
 
 
-def _style_summary(stylizer):
-    if _KEYFRAMES.value is not None:
+def _style_summary(choice, style_names):
+    if choice.argument == "keyframes":
         return {"keyframes": _KEYFRAMES.value}
-    if inference_flags.MASK.value:
-        return {"masks": inference_flags.MASK.value,
-                "mask_styles": inference_flags.MASK_STYLES.value}
-    return report.mix(stylizer.style_names, stylizer.weights(
-        inference_flags.WEIGHTS.value, inference_flags.STYLE.value,
-        normalize=inference_flags.NORMALIZE.value))
+    if choice.argument == "mask":
+        return inference_flags.mask_summary()
+    return report.mix(style_names, choice.weights)
 
 
 def main(argv):
@@ -142,7 +128,9 @@ def main(argv):
     stylizer = stylizer_lib.Stylizer(
         inference_flags.model_dir(), inference_flags.PRECISION.value,
         runtime=inference_flags.RUNTIME.value, batched=True)
-    weights = _weights(stylizer)
+    choice = inference_flags.style_choice(stylizer.style_names,
+                                          keyframes=_KEYFRAMES.value)
+    weights = _weights(choice, stylizer.style_names)
     progress = None
     if not report.JSON.value:
         import keras  # Only here: it is slow to import.
@@ -176,7 +164,7 @@ def main(argv):
                 output={**report.file_info(output), "width": info.width,
                         "height": info.height, "frames": count,
                         "fps": info.fps, "audio": bool(info.audio_codec)},
-                styles=_style_summary(stylizer),
+                styles=_style_summary(choice, stylizer.style_names),
                 stroke_scale=inference_flags.STROKE_SCALE.value,
                 seconds={"paint": round(seconds, 3),
                          "total": report.seconds_since_start()})

@@ -192,29 +192,3 @@ def parse_mix(spec, style_names, normalize=True):
         return one_hot(entries[0], style_names)
     return parse(entries, style_names, normalize=normalize)
 
-
-def resolve(style_names, weights=None, style=None, normalize=True):
-    """The weight vector for a `weights` spec or a single `style`.
-
-    Args:
-        style_names: The model's style names, in order.
-        weights: A mix for `parse`, or None.
-        style: A single style name or index, or None. With neither argument
-            the first style is used.
-        normalize: Passed to `parse`.
-
-    Returns:
-        A float32 numpy array of shape `(len(style_names),)`.
-
-    Raises:
-        ValueError: If both `weights` and `style` are given, or either is
-            invalid.
-    """
-    has_weights = weights is not None and len(_as_entries(weights)) > 0
-    has_style = style is not None and str(style).strip() != ""
-    if has_weights and has_style:
-        raise ValueError(
-            "Give either style weights or a single style, not both.")
-    if has_weights:
-        return parse(weights, style_names, normalize=normalize)
-    return one_hot(style if has_style else 0, style_names)

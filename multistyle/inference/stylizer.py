@@ -14,6 +14,7 @@ from multistyle import model_folder
 from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale as stroke_scale_lib
+from multistyle.inference import style_choice
 from multistyle.inference import style_masks
 from multistyle.inference import style_weights
 from multistyle.inference import tiling
@@ -133,10 +134,10 @@ class Stylizer:
     def weights(self, weights=None, style=None, normalize=True):
         """A weight vector from a mix spec or a single style name/index.
 
-        See `style_weights.resolve`; with neither argument the first style.
+        See `style_choice.resolve`; with neither argument the first style.
         """
-        return style_weights.resolve(self.style_names, weights=weights,
-                                     style=style, normalize=normalize)
+        return style_choice.resolve(self.style_names, weights=weights,
+                                    style=style, normalize=normalize).weights
 
     def _network_for(self, per_pixel):
         """The network, or for per-pixel weights one that takes them (the

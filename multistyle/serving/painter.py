@@ -15,9 +15,9 @@ import threading
 
 import numpy as np
 
+from multistyle.inference import style_choice
 from multistyle.inference import style_masks
 from multistyle.inference import stylizer as stylizer_lib
-from multistyle.inference import style_weights
 
 LITE_SUFFIX = "_lite"
 
@@ -92,9 +92,9 @@ class Painter:
 
     def weights(self, spec=None, style=None, normalize=True):
         """A weight vector from a mix or a single style, as
-        `style_weights.resolve` (its errors list the valid names)."""
-        return style_weights.resolve(self.style_names, weights=spec,
-                                     style=style, normalize=normalize)
+        `style_choice.resolve` (its errors list the valid names)."""
+        return style_choice.resolve(self.style_names, weights=spec,
+                                    style=style, normalize=normalize).weights
 
     def _paint(self, stylizer, photo, deadline, **options):
         with self._locks[id(stylizer)]:

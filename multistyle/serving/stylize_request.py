@@ -26,7 +26,7 @@ import dataclasses
 from starlette import datastructures
 from starlette import exceptions
 
-from multistyle.inference import style_masks
+from multistyle.inference import style_choice
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.serving import errors
 from multistyle.serving import painter as painter_lib
@@ -131,29 +131,21 @@ async def _fields(request):
 
 def _weights(fields, painter):
     """`(weights, mask_mixes)`: a vector, or the two mixes of a mask."""
-    normalize = _bool("normalize", fields.get("normalize", "true"))
-    if "mask" not in fields:
-        if "mask_styles" in fields:
-            raise ValueError("`mask_styles` needs `mask` (the mask image).")
-        weights = fields.get("weights")
-        if weights is not None:
-            weights = weights.strip().strip("[]")
-        return painter.weights(weights, fields.get("style"),
-                               normalize=normalize), None
-    if "weights" in fields or "style" in fields:
-        raise ValueError("Give either `mask` with `mask_styles` or "
-                         "`weights`/`style`, not both.")
-    if "mask_styles" not in fields:
-        raise ValueError(
-            "`mask` needs `mask_styles`: the style of its white and of its "
-            "black region, e.g. mask_styles=udnie,great_wave.")
-    mixes = style_masks.parse_styles(fields["mask_styles"],
-                                     painter.style_names, normalize=normalize)
-    if len(mixes) != 2:
+    weights = fields.get("weights")
+    choice = style_choice.resolve(
+        painter.style_names,
+        weights=None if weights is None else weights.strip().strip("[]"),
+        style=fields.get("style"), mask=fields.get("mask"),
+        mask_styles=fields.get("mask_styles"),
+        normalize=_bool("normalize", fields.get("normalize", "true")))
+    if choice.mask_mixes is None:
+        return choice.weights, None
+    if len(choice.mask_mixes) != 2:
         raise ValueError(
             "`mask_styles` takes two styles or mixes (white, black). "
-            f"Received {len(mixes)}: mask_styles={fields['mask_styles']!r}")
-    return None, tuple(mixes)
+            f"Received {len(choice.mask_mixes)}: "
+            f"mask_styles={fields['mask_styles']!r}")
+    return None, tuple(choice.mask_mixes)
 
 
 def _options(fields, painter, preview_size):

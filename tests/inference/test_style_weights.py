@@ -39,15 +39,6 @@ def test_style_names_match_ignoring_case():
     assert style_weights.style_index("Great_Wave", NAMES) == 1
 
 
-def test_resolve_defaults_to_first_style():
-    np.testing.assert_array_equal(style_weights.resolve(NAMES), [1, 0, 0])
-
-
-def test_resolve_rejects_weights_and_style_together():
-    with pytest.raises(ValueError, match="not both"):
-        style_weights.resolve(NAMES, weights="1,0,0", style="great_wave")
-
-
 def test_rejects_unknown_name_listing_valid_ones():
     with pytest.raises(ValueError, match="Unknown style 'starry_nite'.*"
                        "Did you mean 'starry_night'.*composition_vii"):

@@ -70,6 +70,8 @@ def test_mask_preview_is_painted_at_the_preview_size(client):
     ({}, {"mask": True}, "`mask` needs `mask_styles`"),
     ({"mask_styles": MASK_STYLES, "weights": "great_wave=1"},
      {"mask": True}, "not both"),
+    ({"mask_styles": MASK_STYLES, "style": "udnie"}, {"mask": True},
+     "Give either `style` or `mask`, not both."),
     ({"mask_styles": "great_wave"}, {"mask": True}, "takes two styles"),
     ({"mask_styles": "great_wave,mona_lisa"}, {"mask": True},
      "Unknown style 'mona_lisa'"),

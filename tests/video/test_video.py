@@ -185,6 +185,18 @@ def test_cli_bad_keyframes_exit_with_code_2(clip, model_dir, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_cli_keyframes_with_a_constant_style_exit_2_naming_both(
+        run_video_cli, clip, model_dir, tmp_path):
+    code, _, err = run_video_cli(
+        f"--input={clip}", f"--output={tmp_path / 'out.mp4'}",
+        f"--model={model_dir}", "--keyframes=0:starry_night",
+        "--style=great_wave")
+
+    assert code == 2
+    assert "Give either --style or --keyframes, not both." in err, err
+    assert os.listdir(tmp_path) == []
+
+
 def test_stroke_scale_paints_shrunk_frames_and_enlarges_them(clip, stylizer):
     from multistyle.inference import stroke_scale
 
