@@ -7,7 +7,7 @@ sample photo travel with the package: the wheel gets
     saved_models/NAME/  ->  multistyle/_presets/NAME/   (each of _PRESETS)
     samples/photo.png   ->  multistyle/_samples/photo.png
 
-where `multistyle.presets` finds them with `importlib.resources`
+where `multistyle.model_folder.presets` finds them with `importlib.resources`
 (`Stylizer.from_preset("multistyle16")`, `--model=multistyle16`). The
 repository keeps one copy of each model, in the top-level saved_models/,
 which a source checkout (`pip install -e .`) reads directly. A copy at

@@ -23,9 +23,9 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import model_folder
-from multistyle import style_set
 from multistyle.cli import common_flags
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 from multistyle.network import transformer_net
 from multistyle.training import config as config_lib
@@ -77,7 +77,7 @@ def _random_base(directory, num_styles, alpha):
     for norm in transformer_net.conditional_norm_layers(net):
         norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
         norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
-    model_folder.write(
+    folder_io.write(
         directory, net,
         [style_set.Style(f"style{i}") for i in range(num_styles)],
         {"alpha": alpha})

@@ -21,9 +21,9 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import model_folder
 from multistyle.evaluation import evaluate
 from multistyle.loss import losses
+from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
@@ -64,7 +64,7 @@ def _photos():
 
 def main(argv):
     del argv
-    net, styles, _ = model_folder.read(_MODEL.value)
+    net, styles, _ = folder_io.read(_MODEL.value)
     norms = transformer_net.conditional_norm_layers(net)
     probe = transformer_net.norm_probe_model(net)
     stats = {layer.name: {"median": [], "blob": [], "max": []}

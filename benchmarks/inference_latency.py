@@ -28,8 +28,8 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import export_onnx
-from multistyle import model_folder
+from multistyle.export import onnx_models
+from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 
 _SIZES = flags.DEFINE_list("sizes", ["256x256", "512x512", "1024x1024",
@@ -81,7 +81,7 @@ def _onnxruntime_runner(path, feeds):
 def _shipped_onnx_runner(name, height, width):
     rng = np.random.default_rng(0)
     return _onnxruntime_runner(
-        os.path.join(_SAVED_MODELS, name, model_folder.ONNX_FILENAME),
+        os.path.join(_SAVED_MODELS, name, folder_io.ONNX_FILENAME),
         {"images": rng.integers(0, 256, (1, height, width, 3), np.uint8),
          "style_weights": np.eye(_NUM_STYLES, dtype="float32")[:1]})
 
@@ -107,8 +107,8 @@ def _keras_rows(height, width):
 def _onnx_rows(height, width):
     """The shipped models' model.onnx on onnxruntime."""
     for name in _SHIPPED:
-        yield (f"{name} {model_folder.ONNX_FILENAME} (onnxruntime "
-               f"opset {export_onnx.OPSET})", "float32",
+        yield (f"{name} {folder_io.ONNX_FILENAME} (onnxruntime "
+               f"opset {onnx_models.OPSET})", "float32",
                _shipped_onnx_runner(name, height, width))
 
 

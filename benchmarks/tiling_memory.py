@@ -65,16 +65,16 @@ def _run_child(config):
     # pylint: disable=g-import-not-at-top
     import keras
 
-    from multistyle import model_folder
-    from multistyle import style_set
     from multistyle.inference import stylizer
+    from multistyle.model_folder import folder_io
+    from multistyle.model_folder import style_set
     from multistyle.network import transformer_net
 
     num_styles = config["num_styles"]
     net = transformer_net.build_transformer_net(num_styles,
                                                 alpha=config["alpha"])
     with tempfile.TemporaryDirectory() as model_dir:
-        model_folder.write(
+        folder_io.write(
             model_dir, net,
             [style_set.Style(f"style{i}") for i in range(num_styles)],
             {"alpha": config["alpha"]})

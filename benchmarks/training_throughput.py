@@ -17,8 +17,8 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import image_io
 from multistyle.cli import common_flags
+from multistyle.io import image_io
 from multistyle.loss import vgg_features
 from multistyle.network import transformer_net
 from multistyle.training import data

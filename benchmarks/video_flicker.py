@@ -55,8 +55,8 @@ import keras
 import numpy as np
 from PIL import Image
 
-from multistyle import image_io
 from multistyle.inference import stylizer as stylizer_lib
+from multistyle.io import image_io
 from multistyle.video import flow_guided_smoother
 from multistyle.video import optical_flow
 from multistyle.video import temporal_smoothing

@@ -5,15 +5,17 @@ stays free of training code):
 
 - `Stylizer`: paints photos with a model folder, or with a model that
   ships with multistyle: `Stylizer.from_preset("multistyle16")`
-  (`inference.stylizer`, `presets`);
+  (`inference.stylizer`, `model_folder.presets`);
 - `sample_photo`: the path of the sample photo that ships with it;
 - `load_network`: a model folder's network as a plain function;
 - `stylize_video`: paints a video file (`video.video_stylizer`);
 - `TrainConfig`, `train`: one training run (`training`);
 - `add_styles`: learns new styles on top of a trained model
   (`training.finetune`);
-- `edit_model_folder`: removes and renames styles (`style_editing`);
-- `export_saved_model`: writes a TensorFlow SavedModel (`export`);
+- `edit_model_folder`: removes and renames styles
+  (`model_folder.style_editing`);
+- `export_saved_model`: writes a TensorFlow SavedModel
+  (`export.saved_model`);
 - `build_transformer_net`: the network itself (`network.transformer_net`).
 
 Example:
@@ -30,14 +32,14 @@ __version__ = "0.1.0"
 # Public name -> the module that defines it.
 _EXPORTS = {
     "Stylizer": "multistyle.inference.stylizer",
-    "sample_photo": "multistyle.presets",
+    "sample_photo": "multistyle.model_folder.presets",
     "load_network": "multistyle.inference.networks",
     "stylize_video": "multistyle.video.video_stylizer",
     "TrainConfig": "multistyle.training.config",
     "train": "multistyle.training.train",
     "add_styles": "multistyle.training.finetune",
-    "edit_model_folder": "multistyle.style_editing",
-    "export_saved_model": "multistyle.export",
+    "edit_model_folder": "multistyle.model_folder.style_editing",
+    "export_saved_model": "multistyle.export.saved_model",
     "build_transformer_net": "multistyle.network.transformer_net",
 }
 __all__ = sorted(_EXPORTS)

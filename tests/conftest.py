@@ -181,8 +181,8 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0,
     # Imported here: conftest must stay importable without building models.
     import keras
 
-    from multistyle import model_folder
-    from multistyle import style_set
+    from multistyle.model_folder import folder_io
+    from multistyle.model_folder import style_set
     from multistyle.network import transformer_net
 
     keras.utils.set_random_seed(seed)
@@ -192,22 +192,22 @@ def save_random_model(directory, style_names=TEST_STYLE_NAMES, seed=0,
     for norm in transformer_net.conditional_norm_layers(net):
         norm.gamma.assign(rng.uniform(0.5, 1.5, norm.gamma.shape))
         norm.beta.assign(rng.normal(0.0, 0.5, norm.beta.shape))
-    model_folder.write(str(directory), net,
-                       [style_set.Style(name) for name in style_names],
-                       {"alpha": 0.125})
+    folder_io.write(str(directory), net,
+                    [style_set.Style(name) for name in style_names],
+                    {"alpha": 0.125})
     return str(directory)
 
 
 def save_model_of_paintings(directory, style_files, seed=0, **config):
     """`save_random_model` painting the styles of `style_files` (with
     their sources), as a model trained on those paintings would."""
-    from multistyle import model_folder
-    from multistyle import style_set
+    from multistyle.model_folder import folder_io
+    from multistyle.model_folder import style_set
 
     styles = style_set.styles_from_files(style_files)
     save_random_model(directory, style_set.names(styles), seed=seed)
-    model_folder.write_styles(str(directory), styles,
-                              {"alpha": 0.125, **config})
+    folder_io.write_styles(str(directory), styles,
+                           {"alpha": 0.125, **config})
     return str(directory)
 
 

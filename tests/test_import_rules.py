@@ -18,22 +18,23 @@ _RULES = {
     "inference": _TRAINING_SIDE + ("multistyle.cli", "multistyle.video"),
     "video": _TRAINING_SIDE + ("multistyle.cli",),
     "serving": _TRAINING_SIDE + ("multistyle.cli", "multistyle.video"),
-    "export.py": _TRAINING_SIDE + ("multistyle.cli", "multistyle.inference"),
-    "model_folder.py": _TRAINING_SIDE + ("multistyle.cli",
-                                         "multistyle.inference"),
-    "style_editing.py": _TRAINING_SIDE + ("multistyle.cli",),
-    "presets.py": _TRAINING_SIDE + ("multistyle.cli", "multistyle.inference"),
+    "export": _TRAINING_SIDE + ("multistyle.cli", "multistyle.inference"),
+    "model_folder": _TRAINING_SIDE + (
+        "multistyle.cli", "multistyle.inference", "multistyle.video",
+        "multistyle.serving", "multistyle.export"),
+    "model_folder/style_set.py": ("multistyle.",),
     "network": ("multistyle.",),  # Except other network modules.
     "loss": ("multistyle.training", "multistyle.inference",
              "multistyle.video", "multistyle.evaluation", "multistyle.cli"),
     "training": ("multistyle.inference", "multistyle.video",
                  "multistyle.evaluation", "multistyle.cli"),
-    "image_io.py": ("multistyle.",),
-    "style_set.py": ("multistyle.",),
-    "atomic_files.py": ("multistyle.",),
+    "io": ("multistyle.",),  # Except other io modules.
+    "io/atomic_files.py": ("multistyle.",),
+    "startup": ("multistyle.",),  # Except other startup modules.
 }
 _ALLOWED = {"network": ("multistyle.network",),
-            "image_io.py": ("multistyle.atomic_files",)}
+            "io": ("multistyle.io",),
+            "startup": ("multistyle.startup",)}
 
 
 def _imports(path):
@@ -105,7 +106,7 @@ import numpy as np
 import multistyle
 import multistyle.inference
 from multistyle.inference import stylizer
-import multistyle.export
+import multistyle.export.saved_model
 import multistyle.video.video_stylizer
 
 model_dir = sys.argv[1]

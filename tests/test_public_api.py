@@ -11,7 +11,7 @@ from PIL import Image
 import pytest
 
 import multistyle
-from multistyle import presets
+from multistyle.model_folder import presets
 from tests.conftest import REPO_ROOT
 
 

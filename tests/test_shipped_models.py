@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import image_io
-from multistyle import model_folder
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
 
@@ -26,7 +26,7 @@ def _photo():
 
 @pytest.mark.parametrize("name", _SHIPPED)
 def test_shipped_model_keras_loads_and_paints_each_style_its_own_way(name):
-    net, styles, _ = model_folder.read(_folder(name))
+    net, styles, _ = folder_io.read(_folder(name))
     assert len(styles) == transformer_net.num_styles_of(net) == 16
     photo = _photo()
     out = [np.asarray(net([photo, np.eye(16, dtype=np.float32)[[i]]]))
@@ -43,15 +43,15 @@ def test_shipped_model_keras_paints_as_its_saved_model(name):
     import tensorflow as tf
 
     folder = _folder(name)
-    net = model_folder.read_network(folder)
-    serve = model_folder.read_saved_model(folder).signatures[
-        model_folder.SIGNATURE_KEY]
+    net = folder_io.read_network(folder)
+    serve = folder_io.read_saved_model(folder).signatures[
+        folder_io.SIGNATURE_KEY]
     photo = image_io.to_uint8(_photo())
     weights = np.eye(16, dtype=np.float32)[[4]]
     from_keras = image_io.to_uint8(net([image_io.to_float(photo), weights]))
     from_saved_model = serve(images=tf.constant(photo),
                              style_weights=tf.constant(weights))[
-        model_folder.OUTPUT_KEY].numpy()
+        folder_io.OUTPUT_KEY].numpy()
     assert np.abs(from_saved_model.astype(int) - from_keras).max() <= 2
 
 
@@ -59,19 +59,19 @@ def test_shipped_model_keras_paints_as_its_saved_model(name):
                     reason="the SavedModel runs with TensorFlow")
 @pytest.mark.parametrize("name", _SHIPPED)
 def test_shipped_onnx_models_paint_as_the_saved_model(name):
-    from tests.test_export_onnx import assert_onnx_matches_signature
+    from tests.export.test_onnx_models import assert_onnx_matches_signature
 
     folder = _folder(name)
     photo = image_io.to_uint8(_photo())[:, :37, :45]  # Odd sides.
     weights = np.float32([[0.5] + [0.0] * 14 + [0.5]])
     assert_onnx_matches_signature(
-        os.path.join(folder, model_folder.ONNX_FILENAME), folder,
-        model_folder.SIGNATURE_KEY, photo, weights)
+        os.path.join(folder, folder_io.ONNX_FILENAME), folder,
+        folder_io.SIGNATURE_KEY, photo, weights)
     masks = np.zeros((*photo.shape[:3], 16), np.float32)
     masks[:, :, :20, 3] = masks[:, :, 20:, 9] = 1.0
     assert_onnx_matches_signature(
-        os.path.join(folder, model_folder.ONNX_MASKS_FILENAME), folder,
-        model_folder.MASKS_SIGNATURE_KEY, photo, masks)
+        os.path.join(folder, folder_io.ONNX_MASKS_FILENAME), folder,
+        folder_io.MASKS_SIGNATURE_KEY, photo, masks)
 
 
 @pytest.mark.parametrize("name", _SHIPPED)

@@ -14,7 +14,7 @@ cp "${run_dir}/model.keras" "${out}/model.keras"
 # relative to the work tree (or the home folder), not by this machine's.
 python - "${out}" <<'PY'
 import os, sys
-from multistyle import model_folder
+from multistyle.model_folder import folder_io
 
 def portable(path):
     path = os.path.abspath(path)
@@ -22,14 +22,14 @@ def portable(path):
         return os.path.relpath(path)
     return path.replace(os.path.expanduser("~"), "~", 1)
 
-styles, config = model_folder.read_styles(sys.argv[1])
+styles, config = folder_io.read_styles(sys.argv[1])
 for style in styles:
     style.source = os.path.basename(style.source)
 config["styles"] = [os.path.relpath(p) for p in config.get("styles", [])]
 for key in ("model_dir", "init_from", "base_model", "teacher"):
     if config.get(key):
         config[key] = portable(config[key])
-model_folder.write_styles(sys.argv[1], styles, config)
+folder_io.write_styles(sys.argv[1], styles, config)
 PY
 multistyle-grid --model="${out}" --input=samples/photo.png \
   --output="${out}/grid.jpg" --interpolate=starry_night,great_wave

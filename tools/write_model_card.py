@@ -14,8 +14,8 @@ import os
 from absl import app
 from absl import flags
 
-from multistyle import atomic_files
-from multistyle import model_folder
+from multistyle.io import atomic_files
+from multistyle.model_folder import folder_io
 
 _SOURCES = flags.DEFINE_string("sources", None,
                                "SOURCES.tsv describing the paintings.")
@@ -90,7 +90,7 @@ def _layer_lines(model_dir):
     """The card's table of what each conditional norm computes."""
     from multistyle.network import transformer_net
 
-    net = model_folder.read_network(model_dir)
+    net = folder_io.read_network(model_dir)
     lines = ["| layers | each is a convolution, then |", "|---|---|"]
     groups = {}
     for norm in transformer_net.conditional_norm_layers(net):
@@ -130,7 +130,7 @@ def _mean_line(report):
 def main(argv):
     model_dir = argv[1]
     name = os.path.basename(os.path.normpath(model_dir))
-    styles, config = model_folder.read_styles(model_dir)
+    styles, config = folder_io.read_styles(model_dir)
     notes = _painting_notes(_SOURCES.value)
     with open(os.path.join(model_dir, "evaluation", "report.json"),
               encoding="utf-8") as f:

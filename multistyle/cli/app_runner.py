@@ -17,8 +17,8 @@ from absl import flags
 from absl import logging
 
 import multistyle
-from multistyle import compilation_cache
-from multistyle import image_io
+from multistyle.startup import compilation_cache
+from multistyle.io import image_io
 from multistyle.inference import style_choice
 from multistyle.cli import flag_names
 from multistyle.cli import help_text

@@ -32,13 +32,13 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle import atomic_files
+from multistyle.io import atomic_files
 from multistyle.evaluation import evaluate
 from multistyle.evaluation import peer
 from multistyle.evaluation import report as evaluation_report
 from multistyle.inference import grid
-from multistyle import image_io
-from multistyle import model_folder
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 from multistyle.loss import style_targets
 from multistyle.inference import stylizer
 from multistyle.loss import vgg_features
@@ -140,7 +140,7 @@ def _write_sheets(out, model, photos, styles, paintings, painters):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    styles, train_config = model_folder.read_styles(_MODEL.value)
+    styles, train_config = folder_io.read_styles(_MODEL.value)
     size = common_flags.IMAGE_SIZE.value
     style_size = (_STYLE_IMAGE_SIZE.value
                   or train_config.get("style_image_size", size))

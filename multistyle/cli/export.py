@@ -19,10 +19,10 @@ Examples:
 from absl import app
 from absl import flags
 
-from multistyle import export
-from multistyle import model_folder
 from multistyle.cli import app_runner
 from multistyle.cli import report
+from multistyle.export import saved_model
+from multistyle.model_folder import folder_io
 
 _MODEL = flags.DEFINE_string(
     "model", None,
@@ -32,7 +32,7 @@ _OUTPUT = flags.DEFINE_string(
     "output", None, "SavedModel folder to write, e.g. saved_models/NAME.")
 _TFLITE = flags.DEFINE_bool(
     "tflite", False,
-    f"Also write {model_folder.TFLITE_FILENAME} (float16 weights) into "
+    f"Also write {folder_io.TFLITE_FILENAME} (float16 weights) into "
     "--output.")
 _TFLITE_SIZE = flags.DEFINE_list(
     "tflite_size", None,
@@ -40,9 +40,9 @@ _TFLITE_SIZE = flags.DEFINE_list(
     "delegates that need static shapes; unset, it takes any size.")
 _ONNX = flags.DEFINE_bool(
     "onnx", False,
-    f"Also write {model_folder.ONNX_FILENAME} ({model_folder.SIGNATURE_KEY})"
-    f" and {model_folder.ONNX_MASKS_FILENAME} "
-    f"({model_folder.MASKS_SIGNATURE_KEY}) into --output; needs tf2onnx.")
+    f"Also write {folder_io.ONNX_FILENAME} ({folder_io.SIGNATURE_KEY})"
+    f" and {folder_io.ONNX_MASKS_FILENAME} "
+    f"({folder_io.MASKS_SIGNATURE_KEY}) into --output; needs tf2onnx.")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
 flags.adopt_module_key_flags(report)
@@ -69,7 +69,7 @@ def _tflite_size(values):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    written = export.export_saved_model(
+    written = saved_model.export_saved_model(
         _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
         tflite_size=_tflite_size(_TFLITE_SIZE.value), onnx=_ONNX.value,
         overwrite=_OVERWRITE.value)
@@ -77,9 +77,9 @@ def main(argv):
                 outputs={k: str(v) for k, v in written.items()})
     report.say(f"Wrote SavedModel {written['saved_model']} "
                f"({report.seconds_since_start():.0f} s)")
-    report.say(f"  signature '{model_folder.SIGNATURE_KEY}': images uint8 "
+    report.say(f"  signature '{folder_io.SIGNATURE_KEY}': images uint8 "
                "[batch, height, width, 3], style_weights float32 "
-               f"[batch, num_styles] -> {model_folder.OUTPUT_KEY} uint8")
+               f"[batch, num_styles] -> {folder_io.OUTPUT_KEY} uint8")
     report.say(f"  style names: {written['styles']}, "
                f"{written['style_names']}")
     if "tflite" in written:

@@ -17,7 +17,7 @@ import time
 from absl import app
 from absl import flags
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.inference import grid
 from multistyle.inference import stylize_jobs
 from multistyle.inference import stylizer as stylizer_lib

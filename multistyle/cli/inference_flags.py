@@ -13,12 +13,12 @@ import textwrap
 
 from absl import flags
 
-from multistyle import model_folder
-from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale
 from multistyle.inference import style_choice as style_choice_lib
 from multistyle.inference import style_masks
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
 
 MODEL = flags.DEFINE_string(
     "model", None,
@@ -92,7 +92,7 @@ def default_styles_note():
     """The presets and the default model's styles, for `--help`; "" if
     none ships."""
     try:
-        styles, _ = model_folder.read_styles(
+        styles, _ = folder_io.read_styles(
             presets.preset_dir(presets.DEFAULT_PRESET))
     except (OSError, ValueError):
         return ""

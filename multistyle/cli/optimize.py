@@ -17,7 +17,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.evaluation import optimize
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import warnings
 
-from multistyle import import_hooks
+from multistyle.startup import import_hooks
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Lines TensorFlow and XLA print on a normal start: absl's pre-init

@@ -21,10 +21,10 @@ import dataclasses
 from absl import app
 from absl import flags
 
-from multistyle import presets
 from multistyle.cli import app_runner
 from multistyle.cli import config_flags
 from multistyle.cli import inference_flags
+from multistyle.model_folder import presets
 from multistyle.serving import limits as limits_lib
 
 flags.declare_key_flag("model")

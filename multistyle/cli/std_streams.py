@@ -11,8 +11,8 @@ import sys
 
 from PIL import Image
 
-from multistyle import image_io
 from multistyle.inference import stylize_jobs
+from multistyle.io import image_io
 
 STDIO = "-"
 STDIN_NAME = "<stdin>"

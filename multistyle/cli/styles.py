@@ -15,12 +15,12 @@ Examples:
 from absl import app
 from absl import flags
 
-from multistyle import model_folder
-from multistyle import presets
-from multistyle import style_editing
-from multistyle import style_set
 from multistyle.cli import app_runner
 from multistyle.cli import report
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
+from multistyle.model_folder import style_editing
+from multistyle.model_folder import style_set
 
 _MODEL = flags.DEFINE_string(
     "model", None,
@@ -74,7 +74,7 @@ def main(argv):
             renames=style_set.parse_renames(_RENAME.value))
         report.say(f"Wrote {_OUTPUT.value} ({len(styles)} styles).")
     else:
-        styles, _ = model_folder.read_styles(model)
+        styles, _ = folder_io.read_styles(model)
     if _LIST.value or not editing:
         _print_styles(styles)
     report.emit("multistyle-styles", model=model,

@@ -28,10 +28,10 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from multistyle import presets
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import config_flags
+from multistyle.model_folder import presets
 from multistyle.training import config as config_lib
 from multistyle.training import finetune
 from multistyle.training import train as train_lib

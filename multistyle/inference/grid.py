@@ -18,8 +18,8 @@ from PIL import Image
 from PIL import ImageDraw
 from PIL import ImageFont
 
-from multistyle import image_io
 from multistyle.inference import style_weights
+from multistyle.io import image_io
 from multistyle.network import min_side
 
 DEFAULT_CELL_SIZE = 256

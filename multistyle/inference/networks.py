@@ -2,7 +2,7 @@
 
 A model folder holds `model.keras` (written by training) or an exported
 TensorFlow SavedModel, or both, and the SavedModel may come with a TFLite
-model (see `model_folder`). `load_network` hides the difference: each
+model (see `folder_io`). `load_network` hides the difference: each
 becomes a function from float images to float images, which paints images
 of any size (`network.min_side`).
 
@@ -15,10 +15,10 @@ with TensorFlow. Keras and TensorFlow are imported only when chosen.
 
 import numpy as np
 
-from multistyle import image_io
-from multistyle import model_folder
 from multistyle.inference import shape_buckets
 from multistyle.inference import tflite_network
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 
 PRECISIONS = ("float32", "bfloat16")
 RUNTIMES = ("auto", "tflite", "keras", "saved_model")
@@ -42,7 +42,7 @@ class _KerasNetwork:
         from multistyle.network import style_tables
         from multistyle.network import transformer_net
 
-        self._model = model_folder.read_network(model_dir)
+        self._model = folder_io.read_network(model_dir)
         tables = style_tables.style_tables(self._model)
         if precision == "bfloat16":
             self._model = style_tables.with_style_tables(
@@ -107,8 +107,8 @@ class _SavedModelNetwork:
         import tensorflow as tf
 
         self._tf = tf
-        self._loaded = model_folder.read_saved_model(model_dir)
-        self._serve = self._loaded.signatures[model_folder.SIGNATURE_KEY]
+        self._loaded = folder_io.read_saved_model(model_dir)
+        self._serve = self._loaded.signatures[folder_io.SIGNATURE_KEY]
         spec = self._serve.structured_input_signature[1]["style_weights"]
         self.num_styles = spec.shape[-1]
 
@@ -117,18 +117,18 @@ class _SavedModelNetwork:
         serve = self._serve
         if np.ndim(weights) == 4:
             serve = self._loaded.signatures.get(
-                model_folder.MASKS_SIGNATURE_KEY)
+                folder_io.MASKS_SIGNATURE_KEY)
             if serve is None:
                 raise ValueError(
                     "This SavedModel has no "
-                    f"{model_folder.MASKS_SIGNATURE_KEY} signature for style "
+                    f"{folder_io.MASKS_SIGNATURE_KEY} signature for style "
                     "masks; export the model again with this version of "
                     "multistyle.export.")
         outputs = serve(
             images=tf.constant(image_io.to_uint8(images)),
             style_weights=tf.constant(weights, tf.float32))
         return image_io.to_float(
-            outputs[model_folder.OUTPUT_KEY].numpy())
+            outputs[folder_io.OUTPUT_KEY].numpy())
 
 
 def choose_runtime(model_dir, precision="float32", runtime="auto",
@@ -156,7 +156,7 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
     if precision not in PRECISIONS:
         raise ValueError(f"`precision` must be one of {PRECISIONS}. "
                          f"Received: precision={precision!r}")
-    has_keras = model_folder.has_keras_model(model_dir)
+    has_keras = folder_io.has_keras_model(model_dir)
     if precision == "bfloat16":
         if runtime not in ("auto", "keras"):
             raise ValueError(
@@ -165,30 +165,30 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
         if not has_keras:
             raise FileNotFoundError(
                 f"`precision={precision!r}` needs "
-                f"{model_folder.MODEL_FILENAME} in {model_dir}; a "
+                f"{folder_io.MODEL_FILENAME} in {model_dir}; a "
                 "SavedModel runs in its exported precision.")
         return "keras"
     if runtime == "tflite":
         if not tflite_network.is_available(model_dir):
             raise FileNotFoundError(
-                f"`runtime='tflite'` needs {model_folder.TFLITE_FILENAME} in "
+                f"`runtime='tflite'` needs {folder_io.TFLITE_FILENAME} in "
                 f"{model_dir} (multistyle-export --tflite, without "
                 "--tflite_size) and the ai-edge-litert package.")
         return runtime
     if runtime == "keras" and not has_keras:
         raise FileNotFoundError(
-            f"`runtime='keras'` needs {model_folder.MODEL_FILENAME} in "
+            f"`runtime='keras'` needs {folder_io.MODEL_FILENAME} in "
             f"{model_dir}.")
-    if runtime == "saved_model" and not model_folder.has_saved_model(
+    if runtime == "saved_model" and not folder_io.has_saved_model(
             model_dir):
         raise FileNotFoundError(
             f"`runtime='saved_model'` needs a SavedModel "
-            f"({model_folder.SAVED_MODEL_FILENAME}) in {model_dir}.")
+            f"({folder_io.SAVED_MODEL_FILENAME}) in {model_dir}.")
     if runtime != "auto":
         return runtime
     if not batched and tflite_network.is_available(model_dir):
         return "tflite"
-    has_saved_model = model_folder.has_saved_model(model_dir)
+    has_saved_model = folder_io.has_saved_model(model_dir)
     if has_saved_model and not has_keras:
         return "saved_model"
     if has_keras and has_saved_model:
@@ -200,9 +200,9 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
     if has_keras:
         return "keras"
     raise FileNotFoundError(
-        f"No model in {model_dir}: expected {model_folder.MODEL_FILENAME} "
-        f"or a SavedModel ({model_folder.SAVED_MODEL_FILENAME}) next to "
-        f"{model_folder.STYLES_FILENAME}.")
+        f"No model in {model_dir}: expected {folder_io.MODEL_FILENAME} "
+        f"or a SavedModel ({folder_io.SAVED_MODEL_FILENAME}) next to "
+        f"{folder_io.STYLES_FILENAME}.")
 
 
 def load_network(model_dir, precision="float32", runtime="auto",

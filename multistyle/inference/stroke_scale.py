@@ -24,7 +24,7 @@ the classic "detail layer" of image editing.
 import numpy as np
 from PIL import Image
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 MIN_STROKE_SCALE = 0.25
 MAX_STROKE_SCALE = 8.0

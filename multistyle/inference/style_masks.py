@@ -19,8 +19,8 @@ the image or video frames they paint.
 import numpy as np
 from PIL import Image
 
-from multistyle import image_io
 from multistyle.inference import style_weights
+from multistyle.io import image_io
 
 
 def mask_from_rgb(rgb):

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from multistyle import style_set
+from multistyle.model_folder import style_set
 
 
 def _as_entries(spec):

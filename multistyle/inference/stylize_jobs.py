@@ -12,7 +12,7 @@ import glob
 import os
 import tempfile
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 DEFAULT_OUTPUT_FILE = "stylized.jpg"
 DEFAULT_OUTPUT_FOLDER = "stylized"

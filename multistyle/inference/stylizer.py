@@ -1,6 +1,6 @@
 """Paints photos with a trained model folder: `Stylizer`.
 
-A `Stylizer` reads a model folder (`model_folder`) and paints images of
+A `Stylizer` reads a model folder (`folder_io`) and paints images of
 any size in one of its styles or a blend, optionally with per-pixel
 weights from style masks (`style_masks`); large images go through in
 overlapping tiles (`tiling`).
@@ -9,15 +9,15 @@ overlapping tiles (`tiling`).
 import numpy as np
 from PIL import Image
 
-from multistyle import image_io
-from multistyle import model_folder
-from multistyle import presets
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_choice
 from multistyle.inference import style_masks
 from multistyle.inference import style_weights
 from multistyle.inference import tiling
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
 
 
 def check_options(strength=1.0, max_size=None,
@@ -84,13 +84,13 @@ class Stylizer:
     def __init__(self, model_dir, precision="float32", runtime="auto",
                  batched=False):
         self.model_dir = model_dir
-        self.styles, self.config = model_folder.read_styles(model_dir)
+        self.styles, self.config = folder_io.read_styles(model_dir)
         self._precision = precision
         self._network = networks.load_network(model_dir, precision, runtime,
                                               batched)
         self._per_pixel_network = None  # For masks, if TFLite runs.
-        model_folder.check_style_count(self._network.num_styles,
-                                       self.styles, model_dir)
+        folder_io.check_style_count(self._network.num_styles,
+                                    self.styles, model_dir)
 
     @classmethod
     def from_preset(cls, preset, **kwargs):

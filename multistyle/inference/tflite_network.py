@@ -13,14 +13,14 @@ import os
 
 import numpy as np
 
-from multistyle import image_io
-from multistyle import model_folder
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 
 
 def is_available(model_dir):
     """Whether the folder has a TFLite model that takes any image size
     (not one exported with `--tflite_size`) and LiteRT is installed."""
-    path = os.path.join(model_dir, model_folder.TFLITE_FILENAME)
+    path = os.path.join(model_dir, folder_io.TFLITE_FILENAME)
     if not os.path.isfile(path):
         return False
     try:
@@ -59,7 +59,7 @@ class TFLiteNetwork:
     def __init__(self, model_dir, num_threads=None):
         from ai_edge_litert import interpreter as litert
 
-        path = os.path.join(model_dir, model_folder.TFLITE_FILENAME)
+        path = os.path.join(model_dir, folder_io.TFLITE_FILENAME)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"No TFLite model {path}.")
         self._interpreter = litert.Interpreter(

@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 DEFAULT_TILE_SIZE = 1024
 DEFAULT_OVERLAP = 128

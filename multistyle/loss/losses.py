@@ -13,7 +13,7 @@ teacher's, in pixels (no loss network).
 
 from keras import ops
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 _EPSILON = 1e-8
 

@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 
-from multistyle import atomic_files
-from multistyle import image_io
+from multistyle.io import atomic_files
+from multistyle.io import image_io
 from multistyle.loss import losses
 
 

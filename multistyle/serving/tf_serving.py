@@ -19,8 +19,8 @@ import json
 
 import numpy as np
 
-from multistyle import model_folder
 from multistyle.inference import style_weights
+from multistyle.model_folder import folder_io
 
 INPUT_NAMES = ("images", "style_weights")
 
@@ -110,11 +110,11 @@ def parse_predict(body, style_names, max_pixels):
     if not isinstance(request, dict):
         raise ValueError('The request must be a JSON object with '
                          '"instances" or "inputs".')
-    signature = request.get("signature_name", model_folder.SIGNATURE_KEY)
-    if signature != model_folder.SIGNATURE_KEY:
+    signature = request.get("signature_name", folder_io.SIGNATURE_KEY)
+    if signature != folder_io.SIGNATURE_KEY:
         raise ValueError(
             f"Unknown signature_name {signature!r}; this server has "
-            f"{model_folder.SIGNATURE_KEY!r}.")
+            f"{folder_io.SIGNATURE_KEY!r}.")
     unknown = set(request) - {"signature_name", "instances", "inputs"}
     if unknown or ("instances" in request) == ("inputs" in request):
         raise ValueError(

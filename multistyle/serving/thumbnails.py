@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 from PIL import ImageOps
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 SIZE = 96
 SWATCH_SIZE = 128  # Painted larger, so strokes show, then shrunk.

@@ -13,8 +13,8 @@ import warnings
 from PIL import Image
 from PIL import ImageOps
 
-from multistyle import image_io
 from multistyle.inference import style_masks
+from multistyle.io import image_io
 
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP")
 

@@ -6,7 +6,7 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.network import transformer_net
 from multistyle.training import checkpoint
 

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from multistyle import atomic_files
+from multistyle.io import atomic_files
 
 _NAME = "ckpt-{step:08d}.npz"
 _PATTERN = re.compile(r"ckpt-(\d{8})\.npz$")

@@ -11,7 +11,7 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 TFDS_PREFIX = "tfds:"
 

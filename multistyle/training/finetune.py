@@ -31,8 +31,8 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
 from multistyle.training import train as train_lib
@@ -109,7 +109,7 @@ def add_styles(config, callbacks=()):
         raise ValueError(
             f"`model_dir` {config.model_dir} is the base model; adding "
             "styles writes a new model folder.")
-    base, base_styles, base_config = model_folder.read(base_dir)
+    base, base_styles, base_config = folder_io.read(base_dir)
     alpha = base.alpha
     if config.alpha is not None and config.alpha != alpha:
         logging.warning("Ignoring alpha=%s: the base model has alpha=%s.",
@@ -137,5 +137,5 @@ def add_styles(config, callbacks=()):
     model_config = {**base_config, "alpha": alpha,
                     "finetuning": [*base_config.get("finetuning", []),
                                    record]}
-    model_folder.write(config.model_dir, extended, styles, model_config)
+    folder_io.write(config.model_dir, extended, styles, model_config)
     return extended

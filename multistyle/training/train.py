@@ -23,12 +23,12 @@ from absl import logging
 import keras
 import numpy as np
 
-from multistyle import atomic_files
-from multistyle import image_io
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.io import atomic_files
+from multistyle.io import image_io
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
 from multistyle.training import callbacks as training_callbacks
 from multistyle.training import checkpoint
@@ -90,8 +90,8 @@ def train(config, transformer=None, write_model=True, callbacks=()):
         _fit(config, model, plan.distribute(dataset), samples, step,
              callbacks, plan)
     if write_model and plan.is_chief:
-        model_folder.write(config.model_dir, transformer, styles,
-                           config_dict)
+        folder_io.write(config.model_dir, transformer, styles,
+                        config_dict)
         logging.info("Wrote the model folder %s", config.model_dir)
     return transformer
 

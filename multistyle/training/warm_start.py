@@ -8,8 +8,8 @@ machines, and a user can fine-tune a model on their own photos. The model
 must paint the same styles, in the same order, at the same width.
 """
 
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import statistics_folding
 from multistyle.network import transformer_net
 
@@ -41,14 +41,14 @@ def read_matching_network(model_dir, styles, action):
         ValueError: If the styles (names or order) differ, or
             `model.keras` cannot be read.
     """
-    model_styles, _ = model_folder.read_styles(model_dir)
+    model_styles, _ = folder_io.read_styles(model_dir)
     difference = _style_differences(style_set.names(model_styles),
                                     style_set.names(styles))
     if difference:
         raise ValueError(
             f"Cannot {action} {model_dir}: {difference} Train the "
             "model's styles, in its order (see its styles.json).")
-    network, _, _ = model_folder.read(model_dir)
+    network, _, _ = folder_io.read(model_dir)
     return network
 
 

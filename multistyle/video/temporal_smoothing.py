@@ -21,7 +21,7 @@ of about `strength / (1 - strength)` frames.
 
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 
 DEFAULT_STRENGTH = 0.8
 DEFAULT_THRESHOLD = 0.04

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from multistyle import atomic_files
+from multistyle.io import atomic_files
 
 # Output containers and their (video, audio) codecs.
 CODECS = {

@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.video import keyframes as keyframes_lib
 from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_masks

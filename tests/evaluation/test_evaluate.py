@@ -6,11 +6,11 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import image_io
-from multistyle import style_set
 from multistyle.evaluation import evaluate
+from multistyle.io import image_io
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
+from multistyle.model_folder import style_set
 from tests.conftest import REPO_ROOT
 from tests.conftest import save_model_of_paintings
 

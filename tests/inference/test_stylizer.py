@@ -6,11 +6,11 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import image_io
-from multistyle import model_folder
-from multistyle import presets
-from multistyle import style_set
 from multistyle.inference import stylizer as stylizer_lib
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
+from multistyle.model_folder import style_set
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import write_image
 
@@ -143,7 +143,7 @@ def test_rejects_truncated_file(stylizer, photo, tmp_path):
 def test_missing_model_files_are_reported(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         stylizer_lib.Stylizer(str(tmp_path / "nowhere"))
-    model_folder.write_styles(str(tmp_path), [style_set.Style("a")])
+    folder_io.write_styles(str(tmp_path), [style_set.Style("a")])
     with pytest.raises(FileNotFoundError, match="model.keras"):
         stylizer_lib.Stylizer(str(tmp_path))
 
@@ -151,8 +151,8 @@ def test_missing_model_files_are_reported(tmp_path):
 def test_rejects_style_list_that_does_not_match_network(model_dir, tmp_path):
     folder = tmp_path / "model"
     shutil.copytree(model_dir, folder)
-    model_folder.write_styles(str(folder),
-                              [style_set.Style("a"), style_set.Style("b")])
+    folder_io.write_styles(str(folder),
+                           [style_set.Style("a"), style_set.Style("b")])
     with pytest.raises(ValueError, match="2 styles.*paints 3"):
         stylizer_lib.Stylizer(str(folder))
 
@@ -161,10 +161,10 @@ def test_rejects_style_list_that_does_not_match_network(model_dir, tmp_path):
                     reason="SavedModel export needs the TensorFlow backend")
 def test_saved_model_folder_gives_the_keras_result(model_dir, stylizer,
                                                    photo, tmp_path):
-    from multistyle import export
+    from multistyle.export import saved_model
 
     exported = str(tmp_path / "exported")
-    export.export_saved_model(model_dir, exported)
+    saved_model.export_saved_model(model_dir, exported)
     assert os.path.isfile(os.path.join(exported, "saved_model.pb"))
     from_saved_model = stylizer_lib.Stylizer(exported)
     assert from_saved_model.style_names == stylizer.style_names

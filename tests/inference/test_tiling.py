@@ -2,9 +2,9 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import image_io
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.inference import tiling
+from multistyle.io import image_io
 
 
 def _photo(height, width, seed=0):

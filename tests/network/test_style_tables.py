@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import model_folder
+from multistyle.model_folder import folder_io
 from multistyle.network import style_tables
 from multistyle.network import transformer_net
 from tests.conftest import paint_style
@@ -10,7 +10,7 @@ from tests.conftest import paint_style
 
 @pytest.fixture
 def base(model_dir):
-    net, _, _ = model_folder.read(model_dir)
+    net, _, _ = folder_io.read(model_dir)
     return net
 
 

@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import model_folder
 from multistyle.inference import stylizer as stylizer_lib
+from multistyle.model_folder import folder_io
 from multistyle.serving import painter as painter_lib
 from multistyle.serving import thumbnails
 from tests.serving.conftest import LITE_MODEL
@@ -191,7 +191,7 @@ def _tf_request(images, weights, columnar):
     if columnar:
         return {"inputs": {"images": images.tolist(),
                            "style_weights": weights.tolist()}}
-    return {"signature_name": model_folder.SIGNATURE_KEY,
+    return {"signature_name": folder_io.SIGNATURE_KEY,
             "instances": [{"images": i.tolist(), "style_weights": w.tolist()}
                           for i, w in zip(images, weights)]}
 

@@ -3,7 +3,7 @@ import os
 import numpy as np
 import pytest
 
-from multistyle import image_io
+from multistyle.io import image_io
 from multistyle.training import data
 
 

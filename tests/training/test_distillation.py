@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
 from multistyle.training import distillation
 from multistyle.training import train as train_lib
@@ -25,7 +25,7 @@ def _batch(seed=0):
 
 
 def test_a_student_equal_to_its_teacher_has_no_loss(teacher_dir):
-    teacher, _, _ = model_folder.read(teacher_dir)
+    teacher, _, _ = folder_io.read(teacher_dir)
     student = transformer_net.build_transformer_net(2, alpha=0.125)
     student.set_weights(teacher.get_weights())
     model = distillation.DistillationTrainer(student, teacher, 1.0)
@@ -36,7 +36,7 @@ def test_a_student_equal_to_its_teacher_has_no_loss(teacher_dir):
 
 
 def test_the_student_learns_the_teachers_paintings(teacher_dir):
-    teacher, _, _ = model_folder.read(teacher_dir)
+    teacher, _, _ = folder_io.read(teacher_dir)
     student = transformer_net.build_transformer_net(2, alpha=0.125)
     model = distillation.DistillationTrainer(student, teacher, 1.0)
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
@@ -55,9 +55,9 @@ def test_distilling_trains_a_smaller_network_without_vgg(
     net = train_lib.train(_tiny_config(
         photo_dir, style_files, model_dir,
         str(tmp_path / "no_such_vgg.h5"), teacher=teacher_dir, alpha=0.0625))
-    assert net.count_params() < model_folder.read(
+    assert net.count_params() < folder_io.read(
         teacher_dir)[0].count_params()
-    styles, config = model_folder.read_styles(model_dir)
+    styles, config = folder_io.read_styles(model_dir)
     assert style_set.names(styles) == ["red_style", "blue_style"]
     assert config["teacher"] == teacher_dir
     assert os.path.exists(os.path.join(model_dir, "model.keras"))

@@ -19,8 +19,8 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import image_io
-from multistyle import model_folder
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 from multistyle.training import config as config_lib
 from multistyle.training import data
 from multistyle.training import distribution
@@ -115,7 +115,7 @@ def _train(backend, model_dir, flags, devices=1):
 
 
 def _weights(model_dir):
-    net = model_folder.read_network(str(model_dir))
+    net = folder_io.read_network(str(model_dir))
     return [np.asarray(w) for w in net.weights]
 
 

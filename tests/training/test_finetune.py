@@ -6,10 +6,10 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import model_folder
-from multistyle import style_set
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 from multistyle.network import transformer_net
 from multistyle.training import checkpoint
@@ -58,8 +58,8 @@ def added(inputs, model_dir, real_vgg_weights):
 
 def test_old_styles_paint_bit_identically_after_adding_a_style(
         added, model_dir):
-    base, _, _ = model_folder.read(model_dir)
-    extended, _, _ = model_folder.read(added.model_dir)
+    base, _, _ = folder_io.read(model_dir)
+    extended, _, _ = folder_io.read(added.model_dir)
     assert transformer_net.num_styles_of(extended) == 4
     for index in range(3):
         np.testing.assert_array_equal(paint_style(extended, index),
@@ -68,8 +68,8 @@ def test_old_styles_paint_bit_identically_after_adding_a_style(
 
 def test_convolutions_stay_bit_identical_and_only_new_rows_change(
         added, model_dir):
-    base, _, _ = model_folder.read(model_dir)
-    extended, _, _ = model_folder.read(added.model_dir)
+    base, _, _ = folder_io.read(model_dir)
+    extended, _, _ = folder_io.read(added.model_dir)
     for layer in base.layers:
         if isinstance(layer, keras.layers.Conv2D):
             np.testing.assert_array_equal(
@@ -88,7 +88,7 @@ def test_convolutions_stay_bit_identical_and_only_new_rows_change(
 
 def test_styles_json_marks_new_styles_and_records_the_finetune(
         added, model_dir):
-    styles, config = model_folder.read_styles(added.model_dir)
+    styles, config = folder_io.read_styles(added.model_dir)
     assert [(s.name, s.added_by_finetuning) for s in styles] == [
         *((name, False) for name in TEST_STYLE_NAMES), ("new_style", True)]
     assert config["alpha"] == 0.125
@@ -100,7 +100,7 @@ def test_styles_json_marks_new_styles_and_records_the_finetune(
 def test_rerun_resumes_from_the_newest_checkpoint(added):
     finetune.add_styles(dataclasses.replace(added, num_steps=3))
     assert checkpoint.latest(added.model_dir).endswith("ckpt-00000003.npz")
-    _, styles, _ = model_folder.read(added.model_dir)
+    _, styles, _ = folder_io.read(added.model_dir)
     assert len(styles) == 4
 
 
@@ -111,7 +111,7 @@ def test_refuses_to_resume_on_another_base(added, tmp_path):
 
 
 def test_new_style_net_trains_only_rows_that_start_from_the_mean(model_dir):
-    base, _, _ = model_folder.read(model_dir)
+    base, _, _ = folder_io.read(model_dir)
     net = finetune.build_new_style_net(base, 2)
     norms = transformer_net.conditional_norm_layers(net)
     assert {id(v) for v in net.trainable_variables} == {
@@ -125,7 +125,7 @@ def test_new_style_net_trains_only_rows_that_start_from_the_mean(model_dir):
 
 def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
                                                shared_data):
-    base, _, _ = model_folder.read(model_dir)
+    base, _, _ = folder_io.read(model_dir)
     vgg = vgg_features.VGGFeatures(real_vgg_weights)
     layers = list(vgg_features.DEFAULT_STYLE_LAYERS)
     painting = os.path.join(shared_data, "styles", "the_scream.jpg")
@@ -179,7 +179,7 @@ def test_base_model_without_style_tables_is_refused(inputs, tmp_path):
     images = keras.Input((None, None, 3))
     keras.Model(images, keras.layers.Conv2D(3, 3)(images)).save(
         str(base / "model.keras"))
-    model_folder.write_styles(str(base), [style_set.Style("a")])
+    folder_io.write_styles(str(base), [style_set.Style("a")])
     config = _config(inputs, None, base_model=str(base),
                      model_dir=str(tmp_path / "run"))
     with pytest.raises(ValueError, match="no ConditionalInstanceNorm"):

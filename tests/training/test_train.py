@@ -10,9 +10,9 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import model_folder
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
+from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 from multistyle.training import checkpoint
 from multistyle.training import config as config_lib
@@ -78,7 +78,7 @@ def test_train_writes_model_styles_and_logs(photo_dir, style_files,
               np.eye(2, dtype=np.float32)[:1]]
     np.testing.assert_allclose(np.asarray(loaded(inputs)),
                                np.asarray(net(inputs)), atol=1e-6)
-    styles, config = model_folder.read_styles(model_dir)
+    styles, config = folder_io.read_styles(model_dir)
     assert [s.name for s in styles] == ["red_style", "blue_style"]
     assert config["num_steps"] == 2
     logs = os.listdir(os.path.join(model_dir, "logs"))

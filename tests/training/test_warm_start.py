@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import style_set
+from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
 from multistyle.training import train as train_lib
 from multistyle.training import warm_start

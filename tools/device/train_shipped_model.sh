@@ -27,8 +27,8 @@ timeout 540 "${py}" -m multistyle.cli.train \
 # A run cut short by the timeout still has its newest checkpoint: export it.
 "${py}" - <<'PY'
 import os
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
 from multistyle.training import checkpoint
 import keras
@@ -40,7 +40,7 @@ if not os.path.exists("/tmp/run/model.keras"):
     optimizer = keras.optimizers.Adam()
     optimizer.build(net.trainable_variables)
     step = checkpoint.restore(latest, net, optimizer)
-    model_folder.write("/tmp/run", net, styles, {"alpha": 1.0, "steps": step})
+    folder_io.write("/tmp/run", net, styles, {"alpha": 1.0, "steps": step})
 PY
 cp /tmp/run/model.keras /tmp/run/styles.json /tmp/run/train_config.json "${out}/"
 cp /tmp/run/logs/events.out.tfevents.* "${out}/" 2>/dev/null || true

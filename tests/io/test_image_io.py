@@ -4,7 +4,7 @@ import numpy as np
 from PIL import Image
 import pytest
 
-from multistyle import image_io
+from multistyle.io import image_io
 from tests.conftest import write_image
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from multistyle import style_set
+from multistyle.model_folder import style_set
 from tests.conftest import TEST_STYLE_NAMES
 
 

@@ -1,4 +1,4 @@
-"""Tests for multistyle.export and the multistyle-export CLI."""
+"""Tests for multistyle.export.saved_model and the multistyle-export CLI."""
 
 import json
 import os
@@ -10,10 +10,10 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import export
-from multistyle import image_io
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.export import saved_model
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import min_side
 from multistyle.network import transformer_net
 from tests.conftest import REPO_ROOT
@@ -82,7 +82,7 @@ def exported(tmp_path_factory):
         pytest.skip("export needs the TensorFlow backend")
     root = tmp_path_factory.mktemp("export")
     model_dir = save_random_model(root / "trained", STYLE_NAMES)
-    written = export.export_saved_model(
+    written = saved_model.export_saved_model(
         model_dir, str(root / "saved_models" / "tiny"), tflite=True,
         tflite_size=TFLITE_SIZE)
     return model_dir, str(root / "saved_models" / "tiny"), written
@@ -113,7 +113,7 @@ def test_saved_model_matches_keras_model_without_keras(exported, tmp_path):
 
     outputs = np.load(tmp_path / "outputs.npz")
     model = keras.saving.load_model(
-        os.path.join(model_dir, model_folder.MODEL_FILENAME))
+        os.path.join(model_dir, folder_io.MODEL_FILENAME))
     for name, (images, weights) in cases.items():
         got = outputs[name]
         assert got.dtype == np.uint8 and got.shape == images.shape
@@ -129,7 +129,7 @@ def test_saved_model_mirror_pads_images_smaller_than_min_size(exported):
     model_dir, saved_model_dir, _ = exported
     serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
     model = keras.saving.load_model(
-        os.path.join(model_dir, model_folder.MODEL_FILENAME))
+        os.path.join(model_dir, folder_io.MODEL_FILENAME))
     rng = np.random.default_rng(2)
     weights = np.array([[0.0, 0.0, 1.0]], np.float32)
     for shape in [(1, 1, 1, 3), (1, 5, 7, 3), (1, 9, 40, 3)]:
@@ -147,9 +147,9 @@ def test_masks_signature_matches_spatial_twin(exported):
 
     model_dir, saved_model_dir, _ = exported
     serve = tf.saved_model.load(saved_model_dir).signatures[
-        model_folder.MASKS_SIGNATURE_KEY]
+        folder_io.MASKS_SIGNATURE_KEY]
     twin = transformer_net.spatial_twin(keras.saving.load_model(
-        os.path.join(model_dir, model_folder.MODEL_FILENAME)))
+        os.path.join(model_dir, folder_io.MODEL_FILENAME)))
     rng = np.random.default_rng(4)
     for shape in [(2, 37, 29), (1, 9, 12)]:  # Odd; below MIN_SIDE.
         images = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
@@ -200,7 +200,7 @@ def test_saved_model_stores_each_weight_once(exported):
 
     model_dir, saved_model_dir, _ = exported
     model = keras.saving.load_model(
-        os.path.join(model_dir, model_folder.MODEL_FILENAME))
+        os.path.join(model_dir, folder_io.MODEL_FILENAME))
     stored = [name for name, _ in tf.train.list_variables(
         os.path.join(saved_model_dir, "variables", "variables"))
         if name != "_CHECKPOINTABLE_OBJECT_GRAPH"]
@@ -240,7 +240,7 @@ def test_style_names_are_copied_to_json_and_asset(exported):
         copied = json.load(f)
     with open(os.path.join(model_dir, "styles.json")) as f:
         assert copied == json.load(f)
-    styles, config = model_folder.read_styles(written["saved_model"])
+    styles, config = folder_io.read_styles(written["saved_model"])
     assert [s.name for s in styles] == STYLE_NAMES
     assert config == {"alpha": 0.125}
     with open(os.path.join(saved_model_dir, "assets", "styles.txt")) as f:
@@ -297,8 +297,8 @@ def test_tflite_model_matches_saved_model(exported):
 @tf_backend_only
 def test_tflite_takes_any_size_by_default(exported, tmp_path):
     model_dir, saved_model_dir, _ = exported
-    written = export.export_saved_model(model_dir, str(tmp_path / "out"),
-                                        tflite=True)
+    written = saved_model.export_saved_model(model_dir, str(tmp_path / "out"),
+                                             tflite=True)
     runner = _tflite_runner(written["tflite"])
     inputs = runner.get_input_details()
     assert list(inputs["images"]["shape_signature"]) == [1, -1, -1, 3]
@@ -313,9 +313,9 @@ def test_tflite_takes_any_size_by_default(exported, tmp_path):
 def test_rejects_tflite_size_that_is_not_two_positive_ints(tmp_path):
     for size in [(0, 10), (256,), "big"]:
         with pytest.raises(ValueError, match="tflite_size"):
-            export.export_saved_model(str(tmp_path / "model"),
-                                      str(tmp_path / "out"), tflite=True,
-                                      tflite_size=size)
+            saved_model.export_saved_model(str(tmp_path / "model"),
+                                           str(tmp_path / "out"), tflite=True,
+                                           tflite_size=size)
 
 
 @tf_backend_only
@@ -326,7 +326,7 @@ def test_refuses_existing_output_without_overwrite(exported, tmp_path):
     (output / "keep.txt").write_text("mine")
 
     with pytest.raises(FileExistsError, match="already exists.*`overwrite`"):
-        export.export_saved_model(model_dir, str(output))
+        saved_model.export_saved_model(model_dir, str(output))
 
     assert os.listdir(tmp_path) == ["out"]
     assert os.listdir(output) == ["keep.txt"]
@@ -339,7 +339,7 @@ def test_overwrite_replaces_existing_output(exported, tmp_path):
     output.mkdir()
     (output / "old.txt").write_text("old")
 
-    export.export_saved_model(model_dir, str(output), overwrite=True)
+    saved_model.export_saved_model(model_dir, str(output), overwrite=True)
 
     assert os.listdir(tmp_path) == ["out"]
     assert not (output / "old.txt").exists()
@@ -353,7 +353,7 @@ def failing_tflite(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("converter crashed")
 
-    monkeypatch.setattr(export, "_tflite_float16", fail)
+    monkeypatch.setattr(saved_model, "_tflite_float16", fail)
 
 
 @tf_backend_only
@@ -363,7 +363,7 @@ def test_failed_export_leaves_no_partial_output(exported, tmp_path,
     output = tmp_path / "saved_models" / "out"
 
     with pytest.raises(RuntimeError, match="converter crashed"):
-        export.export_saved_model(model_dir, str(output), tflite=True)
+        saved_model.export_saved_model(model_dir, str(output), tflite=True)
 
     assert os.listdir(tmp_path / "saved_models") == []
 
@@ -377,8 +377,8 @@ def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
     (output / "old.txt").write_text("old")
 
     with pytest.raises(RuntimeError):
-        export.export_saved_model(model_dir, str(output), tflite=True,
-                                  overwrite=True)
+        saved_model.export_saved_model(model_dir, str(output), tflite=True,
+                                       overwrite=True)
 
     assert os.listdir(tmp_path) == ["out"]
     assert os.listdir(output) == ["old.txt"]
@@ -387,10 +387,10 @@ def test_failed_overwrite_keeps_previous_output(exported, tmp_path,
 @tf_backend_only
 def test_rejects_style_list_that_does_not_match_model(tmp_path):
     model_dir = save_random_model(tmp_path / "trained", STYLE_NAMES)
-    model_folder.write_styles(model_dir, [style_set.Style("only_one")])
+    folder_io.write_styles(model_dir, [style_set.Style("only_one")])
 
     with pytest.raises(ValueError, match="lists 1 styles.*paints 3"):
-        export.export_saved_model(model_dir, str(tmp_path / "out"))
+        saved_model.export_saved_model(model_dir, str(tmp_path / "out"))
 
     assert sorted(os.listdir(tmp_path)) == ["trained"]
 
@@ -398,16 +398,16 @@ def test_rejects_style_list_that_does_not_match_model(tmp_path):
 @tf_backend_only
 def test_rejects_missing_model(tmp_path):
     with pytest.raises(FileNotFoundError, match="No trained model"):
-        export.export_saved_model(str(tmp_path / "nowhere"),
-                                  str(tmp_path / "out"))
+        saved_model.export_saved_model(str(tmp_path / "nowhere"),
+                                       str(tmp_path / "out"))
 
 
 def test_refuses_backends_other_than_tensorflow(tmp_path, monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
 
     with pytest.raises(ValueError, match="KERAS_BACKEND=tensorflow"):
-        export.export_saved_model(str(tmp_path / "model"),
-                                  str(tmp_path / "out"))
+        saved_model.export_saved_model(str(tmp_path / "model"),
+                                       str(tmp_path / "out"))
 
 
 def test_cli_reports_bad_input_with_exit_code_2(tmp_path):

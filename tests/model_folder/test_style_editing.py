@@ -5,9 +5,9 @@ import sys
 import numpy as np
 import pytest
 
-from multistyle import model_folder
-from multistyle import style_editing
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_editing
+from multistyle.model_folder import style_set
 from tests.conftest import REPO_ROOT
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import paint_style
@@ -19,7 +19,7 @@ def _styles():
 
 @pytest.fixture
 def base(model_dir):
-    net, _, _ = model_folder.read(model_dir)
+    net, _, _ = folder_io.read(model_dir)
     return net
 
 
@@ -45,12 +45,12 @@ def test_edit_writes_a_new_folder_and_records_the_edit(model_dir, base,
     style_editing.edit_model_folder(
         model_dir, output, remove=["great_wave"],
         renames={"starry_night": "gogh"})
-    net, styles, config = model_folder.read(output)
+    net, styles, config = folder_io.read(output)
     assert [s.name for s in styles] == ["gogh", "composition_vii"]
     assert config["alpha"] == 0.125
     assert config["edits"][-1]["removed"] == ["great_wave"]
     np.testing.assert_array_equal(paint_style(net, 1), paint_style(base, 2))
-    _, original, _ = model_folder.read(model_dir)
+    _, original, _ = folder_io.read(model_dir)
     assert [s.name for s in original] == list(TEST_STYLE_NAMES)
 
 

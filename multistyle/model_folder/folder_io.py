@@ -26,8 +26,8 @@ import json
 import os
 import zipfile
 
-from multistyle import atomic_files
-from multistyle import style_set
+from multistyle.io import atomic_files
+from multistyle.model_folder import style_set
 
 MODEL_FILENAME = "model.keras"
 STYLES_FILENAME = "styles.json"

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from multistyle import atomic_files
+from multistyle.io import atomic_files
 
 
 class _Boom(Exception):

@@ -9,7 +9,7 @@ images are in the graph. `model_masks.onnx` is `serving_masks`, whose
 onnxruntime runs both within one uint8 level of the SavedModel.
 
 They are converted with tf2onnx from the very functions the SavedModel
-serves (`export`). Keras' own `model.export(format="onnx")` calls tf2onnx
+serves (`saved_model`). Keras' own `model.export(format="onnx")` calls tf2onnx
 too, but for the float network alone, without the uint8 ends.
 
 Example:
@@ -23,14 +23,14 @@ Example:
 
 import os
 
-from multistyle import atomic_files
-from multistyle import model_folder
+from multistyle.io import atomic_files
+from multistyle.model_folder import folder_io
 
 # ONNX opset 17 (onnxruntime >= 1.11, 2022) has every op the network uses.
 OPSET = 17
 FILENAMES = {
-    model_folder.SIGNATURE_KEY: model_folder.ONNX_FILENAME,
-    model_folder.MASKS_SIGNATURE_KEY: model_folder.ONNX_MASKS_FILENAME,
+    folder_io.SIGNATURE_KEY: folder_io.ONNX_FILENAME,
+    folder_io.MASKS_SIGNATURE_KEY: folder_io.ONNX_MASKS_FILENAME,
 }
 
 

@@ -32,7 +32,7 @@ import importlib.resources
 import os
 import pathlib
 
-from multistyle import model_folder
+from multistyle.model_folder import folder_io
 
 DEFAULT_PRESET = "multistyle16"
 # In an installed package (what setup.py's build step writes) ...
@@ -78,7 +78,7 @@ def names():
     return sorted(
         name for name in os.listdir(folder)
         if os.path.isfile(os.path.join(folder, name,
-                                       model_folder.STYLES_FILENAME)))
+                                       folder_io.STYLES_FILENAME)))
 
 
 def _not_a_preset(argument, value, known, folder_too):

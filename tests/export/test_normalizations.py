@@ -7,14 +7,14 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import export
-from multistyle import image_io
-from multistyle import model_folder
+from multistyle.export import saved_model
+from multistyle.io import image_io
+from multistyle.model_folder import folder_io
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import save_random_model
-from tests.test_export import _assert_tflite_matches_saved_model
-from tests.test_export import _tflite_runner
-from tests.test_export_onnx import assert_onnx_matches_signature
+from tests.export.test_onnx_models import assert_onnx_matches_signature
+from tests.export.test_saved_model import _assert_tflite_matches_saved_model
+from tests.export.test_saved_model import _tflite_runner
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",
@@ -28,8 +28,8 @@ def exported(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(request.param)
     model_dir = save_random_model(root / "trained",
                                   normalization=request.param)
-    export.export_saved_model(model_dir, str(root / "exported"), tflite=True,
-                              onnx=True)
+    saved_model.export_saved_model(model_dir, str(root / "exported"),
+                                   tflite=True, onnx=True)
     return model_dir, str(root / "exported")
 
 
@@ -46,14 +46,14 @@ def test_saved_model_paints_as_keras(exported, shape):
     import tensorflow as tf
 
     model_dir, saved_model_dir = exported
-    net = model_folder.read_network(model_dir)
+    net = folder_io.read_network(model_dir)
     images, weights = _batch(shape)
     want = image_io.to_uint8(keras.ops.convert_to_numpy(
         net([image_io.to_float(images), weights])))
     got = tf.saved_model.load(saved_model_dir).signatures[
-        model_folder.SIGNATURE_KEY](
+        folder_io.SIGNATURE_KEY](
             images=tf.constant(images), style_weights=tf.constant(weights))[
-                model_folder.OUTPUT_KEY].numpy()
+                folder_io.OUTPUT_KEY].numpy()
     assert np.abs(got.astype(int) - want).max() <= 1
 
 
@@ -62,8 +62,8 @@ def test_tflite_and_onnx_paint_as_the_saved_model(exported):
     images, weights = _batch((1, 45, 33))
     _assert_tflite_matches_saved_model(
         _tflite_runner(os.path.join(saved_model_dir,
-                                    model_folder.TFLITE_FILENAME)),
+                                    folder_io.TFLITE_FILENAME)),
         saved_model_dir, images, weights)
     assert_onnx_matches_signature(
-        os.path.join(saved_model_dir, model_folder.ONNX_FILENAME),
-        saved_model_dir, model_folder.SIGNATURE_KEY, images, weights)
+        os.path.join(saved_model_dir, folder_io.ONNX_FILENAME),
+        saved_model_dir, folder_io.SIGNATURE_KEY, images, weights)

@@ -9,9 +9,9 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle import export
-from multistyle import export_onnx
-from multistyle import model_folder
+from multistyle.export import onnx_models
+from multistyle.export import saved_model
+from multistyle.model_folder import folder_io
 from tests.conftest import REPO_ROOT
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import save_random_model
@@ -53,16 +53,16 @@ def assert_onnx_matches_signature(onnx_path, saved_model_dir, signature,
     serve = tf.saved_model.load(saved_model_dir).signatures[signature]
     want = serve(images=tf.constant(images),
                  style_weights=tf.constant(weights))[
-        model_folder.OUTPUT_KEY].numpy()
+        folder_io.OUTPUT_KEY].numpy()
     got, = _session(onnx_path).run(
-        [model_folder.OUTPUT_KEY],
+        [folder_io.OUTPUT_KEY],
         {"images": images, "style_weights": weights})
     assert got.dtype == np.uint8 and got.shape == images.shape
     assert np.abs(got.astype(int) - want).max() <= 1, images.shape
 
 
 def test_onnx_model_has_the_signature_inputs_and_outputs(exported):
-    session = _session(os.path.join(exported, model_folder.ONNX_FILENAME))
+    session = _session(os.path.join(exported, folder_io.ONNX_FILENAME))
     inputs = {i.name: i for i in session.get_inputs()}
     assert inputs["images"].type == "tensor(uint8)"
     assert inputs["style_weights"].type == "tensor(float)"
@@ -70,7 +70,7 @@ def test_onnx_model_has_the_signature_inputs_and_outputs(exported):
     # Batch, height and width are symbolic: any size.
     assert all(isinstance(d, str) for d in inputs["images"].shape[:3])
     output, = session.get_outputs()
-    assert (output.name, output.type) == (model_folder.OUTPUT_KEY,
+    assert (output.name, output.type) == (folder_io.OUTPUT_KEY,
                                           "tensor(uint8)")
 
 
@@ -81,8 +81,8 @@ def test_onnx_model_paints_as_the_saved_model(exported, shape):
     weights = rng.dirichlet(np.ones(len(TEST_STYLE_NAMES)),
                             shape[0]).astype(np.float32)
     assert_onnx_matches_signature(
-        os.path.join(exported, model_folder.ONNX_FILENAME), exported,
-        model_folder.SIGNATURE_KEY, images, weights)
+        os.path.join(exported, folder_io.ONNX_FILENAME), exported,
+        folder_io.SIGNATURE_KEY, images, weights)
 
 
 @pytest.mark.parametrize("shape", SIZES)
@@ -93,27 +93,27 @@ def test_onnx_masks_model_paints_as_the_masks_signature(exported, shape):
     weights[:, :, :shape[2] // 2, 0] = 1.0
     weights[:, :, shape[2] // 2:, 2] = 1.0
     assert_onnx_matches_signature(
-        os.path.join(exported, model_folder.ONNX_MASKS_FILENAME), exported,
-        model_folder.MASKS_SIGNATURE_KEY, images, weights)
+        os.path.join(exported, folder_io.ONNX_MASKS_FILENAME), exported,
+        folder_io.MASKS_SIGNATURE_KEY, images, weights)
 
 
 def test_add_onnx_writes_beside_and_leaves_the_saved_model(tmp_path):
     folder = save_random_model(tmp_path / "model")
-    export.export_saved_model(folder, str(tmp_path / "exported"))
+    saved_model.export_saved_model(folder, str(tmp_path / "exported"))
     # A shipped folder: the SavedModel and model.keras side by side.
-    shutil.copy(os.path.join(folder, model_folder.MODEL_FILENAME),
+    shutil.copy(os.path.join(folder, folder_io.MODEL_FILENAME),
                 tmp_path / "exported")
-    saved_model = tmp_path / "exported" / model_folder.SAVED_MODEL_FILENAME
-    before = saved_model.read_bytes()
+    saved_model_pb = tmp_path / "exported" / folder_io.SAVED_MODEL_FILENAME
+    before = saved_model_pb.read_bytes()
 
-    written = export.add_onnx(str(tmp_path / "exported"))
+    written = saved_model.add_onnx(str(tmp_path / "exported"))
 
     assert sorted(os.path.basename(p) for p in written.values()) == [
-        model_folder.ONNX_FILENAME, model_folder.ONNX_MASKS_FILENAME]
-    assert saved_model.read_bytes() == before
+        folder_io.ONNX_FILENAME, folder_io.ONNX_MASKS_FILENAME]
+    assert saved_model_pb.read_bytes() == before
 
 
 def test_missing_converter_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "tf2onnx", None)
     with pytest.raises(ValueError, match=r"multistyle\[onnx\]"):
-        export_onnx.write({"serving_default": (None, None)}, str(tmp_path))
+        onnx_models.write({"serving_default": (None, None)}, str(tmp_path))

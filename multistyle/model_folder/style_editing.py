@@ -4,7 +4,7 @@ Removing a style drops its row of every gamma/beta table
 (`network.style_tables`); the convolutions and the other styles' rows are
 copied bit for bit. Renaming changes `styles.json` alone (`style_set`).
 A folder is never edited in place: the result is a new model folder
-(`model_folder.write_new`). Adding styles needs training, see
+(`folder_io.write_new`). Adding styles needs training, see
 `training.finetune.add_styles`.
 
 Example:
@@ -15,8 +15,8 @@ Example:
 
 import os
 
-from multistyle import model_folder
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 
 
@@ -66,8 +66,8 @@ def edit_model_folder(model_dir, output_dir, remove=(), renames=None):
             `style_set.rename_styles`) or an unreadable model.
     """
     renames = dict(renames or {})
-    model_folder.check_new(output_dir)  # Fail before loading the model.
-    net, styles, config = model_folder.read(model_dir)
+    folder_io.check_new(output_dir)  # Fail before loading the model.
+    net, styles, config = folder_io.read(model_dir)
     if remove:
         net, styles = remove_styles(net, styles, list(remove))
     styles = style_set.rename_styles(styles, renames)
@@ -75,5 +75,5 @@ def edit_model_folder(model_dir, output_dir, remove=(), renames=None):
     config["edits"] = [*config.get("edits", []), {
         "source": os.path.abspath(model_dir), "removed": list(remove),
         "renamed": renames}]
-    model_folder.write_new(output_dir, net, styles, config)
+    folder_io.write_new(output_dir, net, styles, config)
     return styles

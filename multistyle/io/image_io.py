@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 from PIL import ImageOps
 
-from multistyle import atomic_files
+from multistyle.io import atomic_files
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 # Refuse images that would decode to more pixels than this (decompression

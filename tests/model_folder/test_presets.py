@@ -5,16 +5,16 @@ import os
 from PIL import Image
 import pytest
 
-from multistyle import model_folder
-from multistyle import presets
-from multistyle import style_set
+from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
+from multistyle.model_folder import style_set
 from tests.conftest import REPO_ROOT
 
 _SHIPPED = ("multistyle16", "multistyle16_lite")
 
 
 def _model_folder(path):
-    model_folder.write_styles(str(path), [style_set.Style("a")])
+    folder_io.write_styles(str(path), [style_set.Style("a")])
     return str(path)
 
 
@@ -41,7 +41,7 @@ def test_a_preset_name_resolves_to_its_model_folder(name):
 
     assert os.path.samefile(folder,
                             os.path.join(REPO_ROOT, "saved_models", name))
-    model_folder.check_folder(folder)
+    folder_io.check_folder(folder)
 
 
 def test_an_existing_folder_wins_over_a_preset_of_its_name(tmp_path,

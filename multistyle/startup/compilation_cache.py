@@ -10,7 +10,7 @@ saved per shape bucket, loading 4.7 -> 1.0 s; BENCHMARKS.md).
 
 import os
 
-from multistyle import import_hooks
+from multistyle.startup import import_hooks
 
 _DEFAULT_MIN_COMPILE_SECS = 0.1
 

@@ -6,7 +6,7 @@ name is letters, digits, `_`, `.` and `-`, and never only digits: digits
 are an index (`style=3`). Style names come from painting files
 (`Starry Night.jpg` -> `starry_night`) and can be renamed; names ignore
 case when they are compared for clashes. (The list is stored in a model
-folder's `styles.json`, see `model_folder`.)
+folder's `styles.json`, see `folder_io`.)
 """
 
 import dataclasses

@@ -1,7 +1,7 @@
 import contextlib
 import sys
 
-from multistyle import import_hooks
+from multistyle.startup import import_hooks
 
 
 def _fresh(monkeypatch, tmp_path, name):

@@ -17,7 +17,7 @@ and paints each region in its mix in one pass (the network's
 `transformer_net.spatial_twin`, which shares its variables).
 
 With `onnx`, the same two signatures are also written as ONNX models
-(`export_onnx`) for runtimes without TensorFlow.
+(`onnx_models`) for runtimes without TensorFlow.
 
 Export runs on the TensorFlow backend only; a JAX-backend export would
 carry XLA ops that TFLite and TF.js cannot take.
@@ -27,8 +27,8 @@ import os
 
 import keras
 
-from multistyle import export_onnx
-from multistyle import model_folder
+from multistyle.export import onnx_models
+from multistyle.model_folder import folder_io
 from multistyle.network import min_side
 from multistyle.network import transformer_net
 
@@ -49,7 +49,7 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
             size (batch 1), e.g. for delegates that need static shapes;
             None takes any height and width.
         onnx: Also write `model.onnx` and `model_masks.onnx`
-            (`export_onnx`; needs tf2onnx).
+            (`onnx_models`; needs tf2onnx).
         overwrite: Replace `output_dir` if it exists.
 
     Returns:
@@ -79,26 +79,26 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     if tflite and tflite_size is not None:
         tflite_size = _checked_size(tflite_size)
     output_dir = os.path.abspath(output_dir)
-    model_folder.keras_model_path(model_dir_or_keras_path)  # Exists?
-    model_folder.check_writable(output_dir, overwrite)  # Before loading.
-    model, styles, config = model_folder.read(model_dir_or_keras_path)
-    model_folder.write_folder(
+    folder_io.keras_model_path(model_dir_or_keras_path)  # Exists?
+    folder_io.check_writable(output_dir, overwrite)  # Before loading.
+    model, styles, config = folder_io.read(model_dir_or_keras_path)
+    folder_io.write_folder(
         output_dir, lambda directory: _write_export(
             model, styles, config, directory, tflite, tflite_size, onnx),
         overwrite=overwrite)
     written = {
         "saved_model": output_dir,
-        "styles": os.path.join(output_dir, model_folder.STYLES_FILENAME),
+        "styles": os.path.join(output_dir, folder_io.STYLES_FILENAME),
         "style_names": os.path.join(output_dir,
-                                    model_folder.STYLE_NAMES_ASSET),
+                                    folder_io.STYLE_NAMES_ASSET),
     }
     if tflite:
         written["tflite"] = os.path.join(output_dir,
-                                         model_folder.TFLITE_FILENAME)
+                                         folder_io.TFLITE_FILENAME)
     if onnx:
-        written["onnx"] = os.path.join(output_dir, model_folder.ONNX_FILENAME)
+        written["onnx"] = os.path.join(output_dir, folder_io.ONNX_FILENAME)
         written["onnx_masks"] = os.path.join(
-            output_dir, model_folder.ONNX_MASKS_FILENAME)
+            output_dir, folder_io.ONNX_MASKS_FILENAME)
     return written
 
 
@@ -116,8 +116,8 @@ def add_onnx(model_dir):
             `styles.json`.
     """
     _check_backend()
-    model, styles, _ = model_folder.read(model_dir)
-    return export_onnx.write(_endpoints(model, len(styles)), model_dir)
+    model, styles, _ = folder_io.read(model_dir)
+    return onnx_models.write(_endpoints(model, len(styles)), model_dir)
 
 
 def _check_backend():
@@ -149,8 +149,8 @@ def _endpoints(model, num_styles):
     import tensorflow as tf  # Only export needs TensorFlow.
 
     networks = {
-        model_folder.SIGNATURE_KEY: (model, (None, num_styles)),
-        model_folder.MASKS_SIGNATURE_KEY: (
+        folder_io.SIGNATURE_KEY: (model, (None, num_styles)),
+        folder_io.MASKS_SIGNATURE_KEY: (
             transformer_net.spatial_twin(model),
             (None, None, None, num_styles)),
     }
@@ -175,22 +175,22 @@ def _write_export(model, styles, config, directory, tflite, tflite_size,
         archive.add_endpoint(name=name, fn=function,
                              input_signature=input_signature)
     archive.write_out(directory, verbose=False)
-    model_folder.write_styles(directory, styles, config)
-    model_folder.write_style_names(directory, styles)
+    folder_io.write_styles(directory, styles, config)
+    folder_io.write_style_names(directory, styles)
     if tflite:
-        with open(os.path.join(directory, model_folder.TFLITE_FILENAME),
+        with open(os.path.join(directory, folder_io.TFLITE_FILENAME),
                   "wb") as f:
             f.write(_tflite_float16(directory, num_styles, tflite_size))
     if onnx:
-        export_onnx.write(endpoints, directory)
+        onnx_models.write(endpoints, directory)
 
 
 def _serving_function(network):
     """`(images, style_weights) -> {"stylized": ...}` for one network."""
 
     def serve(images, style_weights):
-        return {model_folder.OUTPUT_KEY: stylize_uint8(network, images,
-                                                       style_weights)}
+        return {folder_io.OUTPUT_KEY: stylize_uint8(network, images,
+                                                    style_weights)}
 
     return serve
 
@@ -231,7 +231,7 @@ def _tflite_float16(saved_model_dir, num_styles, size):
     import tensorflow as tf
 
     loaded = tf.saved_model.load(saved_model_dir)
-    signature = loaded.signatures[model_folder.SIGNATURE_KEY]
+    signature = loaded.signatures[folder_io.SIGNATURE_KEY]
     height, width = size or (None, None)
 
     @tf.function(input_signature=[

@@ -2,7 +2,7 @@ import os
 import subprocess
 import sys
 
-from multistyle import compilation_cache
+from multistyle.startup import compilation_cache
 
 
 def test_default_directory_follows_xdg_cache_home(monkeypatch, tmp_path):
@@ -15,7 +15,7 @@ def test_jax_runs_store_compiled_programs(tmp_path):
     cache = tmp_path / "cache"
     script = (
         "import numpy as np, jax\n"
-        "from multistyle import compilation_cache\n"
+        "from multistyle.startup import compilation_cache\n"
         f"print(compilation_cache.enable({str(cache)!r}, "
         "min_compile_secs=0))\n"
         "jax.jit(lambda x: x * 2.0 + 1.0)(np.arange(3.0))\n")
@@ -30,7 +30,7 @@ def test_jax_runs_store_compiled_programs(tmp_path):
 def test_is_a_no_op_off_jax(tmp_path):
     env = dict(os.environ, KERAS_BACKEND="tensorflow",
                TF_CPP_MIN_LOG_LEVEL="3")
-    script = ("from multistyle import compilation_cache\n"
+    script = ("from multistyle.startup import compilation_cache\n"
               f"print(compilation_cache.enable({str(tmp_path)!r}))\n")
     result = subprocess.run([sys.executable, "-c", script], env=env,
                             capture_output=True, text=True, check=True)
@@ -41,7 +41,7 @@ def test_waits_for_keras_to_be_imported(tmp_path):
     cache = tmp_path / "cache"
     script = (
         "import sys\n"
-        "from multistyle import compilation_cache\n"
+        "from multistyle.startup import compilation_cache\n"
         f"compilation_cache.enable_when_keras_is_imported({str(cache)!r}, "
         "min_compile_secs=0)\n"
         "print('keras' in sys.modules)\n"
