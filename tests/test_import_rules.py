@@ -30,11 +30,9 @@ _RULES = {
                  "multistyle.evaluation", "multistyle.cli"),
     "io": ("multistyle.",),  # Except other io modules.
     "io/atomic_files.py": ("multistyle.",),
-    "startup": ("multistyle.",),  # Except other startup modules.
 }
 _ALLOWED = {"network": ("multistyle.network",),
-            "io": ("multistyle.io",),
-            "startup": ("multistyle.startup",)}
+            "io": ("multistyle.io",)}
 
 
 def _imports(path):

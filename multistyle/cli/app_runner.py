@@ -1,81 +1,84 @@
-"""Runs an absl `main`: `--help`, `--version`, quiet logs, and bad input
-as one clear line with exit code 2.
+"""`run(main)`: `app.run(main)` for every tool, with `--help`, `--helpfull`
+and `--version` (exit 0, needing no other flag), bad input as one `Error:
+...` line with exit code 2 (an `ArgumentError`'s arguments named as
+flags), `-v` for `--verbosity=1` and, below it, quiet logs: TensorFlow's
+C++ logs down to errors (`TF_CPP_MIN_LOG_LEVEL`), other packages' records
+below ERROR and their warnings hidden. JAX caches compiled programs in
+`$JAX_COMPILATION_CACHE_DIR` (default `~/.cache/multistyle/jax`)."""
 
-Every tool's `run()` calls `run(main)`. Before absl parses the flags,
-`--help` prints the tool's own help screen (`help_text`, from the tool
-module's docstring and `HELP_GROUPS`) and `--version` the package version,
-both with exit code 0 and without needing the tool's required flags
-(`--helpfull`, absl's list of every flag, exits 0 too). A bare
-`-v` means `--verbosity=1`: library log lines and warnings, hidden by
-default (`quiet`), come back.
-"""
-
+import logging as std_logging
+import os
 import sys
+import warnings
 
 from absl import app
 from absl import flags
 from absl import logging
 
 import multistyle
-from multistyle.startup import compilation_cache
-from multistyle.io import image_io
-from multistyle.inference import style_choice
-from multistyle.cli import flag_names
-from multistyle.cli import help_text
-from multistyle.cli import quiet
+from multistyle import errors
 
 # Errors that mean "the input was wrong", not "the program is broken".
 _USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError,
-                NotADirectoryError,
-                PermissionError, image_io.ImageReadError, app.UsageError)
-EXIT_BAD_INPUT = 2
-_HELP_ARGS = ("--help", "-help", "--helpshort", "-helpshort", "-h", "-?")
-_VERSION_ARGS = ("--version", "-version")
-_HELPFULL_ARGS = ("--helpfull", "-helpfull")
+                NotADirectoryError, PermissionError, app.UsageError)
+_HELP = ("--help", "-help", "--helpshort", "-helpshort", "-h", "-?")
+_HELPFULL = ("--helpfull", "-helpfull")
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-flags.DEFINE_bool("version", False, "Print the version and exit.")
-
-
-def program_name(module):
-    """`multistyle-stylize` for the module `multistyle.cli.stylize`."""
-    spec = getattr(module, "__spec__", None)
-    name = spec.name if spec is not None else module.__name__
-    return "multistyle-" + name.rsplit(".", 1)[-1]
+_VERSION = flags.DEFINE_bool("version", False, "Print the version and exit.")
 
 
 def _asks_for(argv, names):
-    for arg in argv[1:]:
-        if arg == "--":
-            return False
-        if arg in names:
-            return True
-    return False
+    end = argv.index("--") if "--" in argv else None
+    return any(arg in names for arg in argv[1:end])
 
 
-def help_screen(module, flag_values=flags.FLAGS):
-    """The `--help` text of a tool module (see `help_text`)."""
-    key = sys.argv[0] if module.__name__ == "__main__" else module.__name__
-    groups = getattr(module, "HELP_GROUPS", None)
-    if groups is None:
-        groups = help_text.default_groups(key, flag_values)
-    # A flag added to the tool but not to its groups still shows.
-    listed = help_text.flag_names(groups) | {"version"}
-    others = tuple(f.name for f in flag_values.get_key_flags_for_module(key)
-                   if f.name not in listed)
-    if others:
-        groups = (*groups, ("Other options", others))
-    notes = getattr(module, "help_notes", lambda: ())()
-    return help_text.format_help(program_name(module), module.__doc__,
-                                 groups, notes, flag_values)
+def _expand_bare_v(argv):
+    """A bare `-v` (not followed by a number) becomes `--verbosity=1`."""
+    out = list(argv)
+    for i in range(1, out.index("--") if "--" in out else len(out)):
+        following = out[i + 1] if i + 1 < len(out) else ""
+        if out[i] == "-v" and not following.lstrip("-").isdigit():
+            out[i] = "--verbosity=1"
+    return out
 
 
-def _in_flags(error, module):
-    """A user error's message in the tool's words: `output_dir` is
-    --output here. An error that names its arguments as data (the style
-    flags') is written from them; others' messages are rewritten."""
-    if isinstance(error, style_choice.StyleChoiceError):
-        return error.message(lambda name: f"--{name}")
-    return flag_names.to_flags(str(error), flag_names.tool_flags(module))
+def _help(module, program, full):
+    """The tool's docstring, then its key flags (every flag if `full`)."""
+    name = sys.argv[0] if module.__name__ == "__main__" else module.__name__
+    listed = flags.FLAGS.get_help() if full else flags.FLAGS.module_help(name)
+    return (f"usage: {program} [flags]\n\n{(module.__doc__ or '').strip()}"
+            f"\n\nflags:\n\n{listed.strip()}\n\n"
+            "Try --helpfull to get a list of all flags.\n")
+
+
+def _cache_jax_programs():
+    cache = os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "multistyle", "jax"))
+    secs = os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS",
+                                 "0.1")
+    if "jax" in sys.modules:  # Imported with the tool, the environment read.
+        config = sys.modules["jax"].config
+        config.update("jax_compilation_cache_dir", cache)
+        config.update("jax_persistent_cache_min_compile_time_secs",
+                      float(secs))
+
+
+def _own_records(record):
+    return (record.levelno >= std_logging.ERROR
+            or os.path.abspath(record.pathname).startswith(_PACKAGE_DIR))
+
+
+def _quiet():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's Python logger has a handler of its own.
+    for owner in (logging.get_absl_handler(),
+                  std_logging.getLogger("tensorflow")):
+        if _own_records not in owner.filters:
+            owner.addFilter(_own_records)
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"multistyle(\.|$)")
 
 
 def _parse_flags(argv):
@@ -84,45 +87,37 @@ def _parse_flags(argv):
         return flags.FLAGS(argv)
     except flags.Error as e:
         print(f"Error: {e}\nTry --help.", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(2)
 
 
 def run(main):
-    """`app.run(main)`, printing user errors as `Error: ...` with exit 2.
-
-    Handles `--help` and `--version` first (exit 0). Library log records
-    and warnings are hidden below `--verbosity=1` (`quiet`). On JAX,
-    compiled networks are cached on disk (`compilation_cache`), set up
-    when Keras is imported: tools that need no Keras never import it.
-    """
+    """`app.run(main)`, as the module docstring says."""
     module = sys.modules[main.__module__]
-    argv = quiet.expand_bare_v(sys.argv)
-    if _asks_for(argv, _HELP_ARGS):
-        sys.stdout.write(help_screen(module))
+    spec = getattr(module, "__spec__", None)  # None for `python file.py`.
+    program = "multistyle-" + (spec.name if spec else module.__name__
+                               ).rsplit(".", 1)[-1]
+    argv = _expand_bare_v(sys.argv)
+    if _asks_for(argv, _HELP + _HELPFULL):
+        sys.stdout.write(_help(module, program, _asks_for(argv, _HELPFULL)))
         sys.exit(0)
-    if _asks_for(argv, _VERSION_ARGS):
-        print(f"{program_name(module)} {multistyle.__version__}")
-        sys.exit(0)
-    main_module = sys.modules["__main__"]
-    if not main_module.__doc__:  # A console script's wrapper: --helpfull.
-        main_module.__doc__ = module.__doc__
-    if _asks_for(argv, _HELPFULL_ARGS):  # absl's, but with exit code 0.
-        app.usage(writeto_stdout=True)
+    if _asks_for(argv, ("--version", "-version")):
+        print(program, multistyle.__version__)
         sys.exit(0)
 
     def guarded_main(argv):
-        quiet.filter_library_logs(logging.get_absl_handler(),
-                                  flags.FLAGS.verbosity)
-        if flags.FLAGS.version:  # Given in a --flagfile.
-            print(f"{program_name(module)} {multistyle.__version__}")
+        _cache_jax_programs()
+        if flags.FLAGS.verbosity < 1:
+            _quiet()
+        if _VERSION.value:  # Given in a --flagfile.
+            print(program, multistyle.__version__)
             return 0
-        compilation_cache.enable_when_keras_is_imported()
         try:
             return main(argv)
         except _USER_ERRORS as e:
-            print(f"Error: {_in_flags(e, main.__module__)}",
-                  file=sys.stderr)
-            sys.exit(EXIT_BAD_INPUT)
+            if isinstance(e, errors.ArgumentError):
+                e = e.message(lambda name: f"--{name}")
+            print(f"Error: {e}", file=sys.stderr)
+            sys.exit(2)
         except KeyboardInterrupt:
             print("Interrupted; no partial output was written.",
                   file=sys.stderr)

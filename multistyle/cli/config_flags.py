@@ -1,13 +1,8 @@
-"""absl flags made from the fields of a config dataclass.
+"""absl flags made from the fields of a config dataclass, so the dataclass
+is the one source of their defaults and help (`metadata={"help": ...}`).
 
-A field becomes the flag of its name, with its default and the help text
-of its metadata (`metadata={"help": ...}`, backticked names shown as
-`--flags`). `int`, `float`, `str` and `bool` fields map to the flag types
-of those names; `list[...]` and `tuple[...]` fields to list flags, whose
-strings `value` converts back to the element type. So the dataclass is
-the one source of the defaults, and a flag cannot disagree with it.
-
-Example:
+`int`, `float`, `str` and `bool` fields give flags of those types; `list`
+and `tuple` fields list flags, whose strings `value` converts back.
 
 >>> BATCH_SIZE = define(config.TrainConfig, "batch_size", __name__)
 >>> value(config.TrainConfig, "style_layer_weights", ["1", "0.5"])
@@ -15,67 +10,62 @@ Example:
 """
 
 import dataclasses
+import re
 import sys
 import typing
 
 from absl import flags
 
-from multistyle.cli import flag_names
-
 _DEFINES = {bool: flags.DEFINE_bool, int: flags.DEFINE_integer,
-            float: flags.DEFINE_float, str: flags.DEFINE_string}
+            float: flags.DEFINE_float, str: flags.DEFINE_string,
+            list: flags.DEFINE_list, tuple: flags.DEFINE_list}
 
 
-def _field(config_class, name):
-    return {f.name: f for f in dataclasses.fields(config_class)}[name]
-
-
-def _base_type(annotation):
-    """`int` for `int` and `Optional[int]`; `list`/`tuple` for those."""
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) is typing.Union and len(args) == 1:
-        return _base_type(args[0])
-    return typing.get_origin(annotation) or annotation
+def _field_type(config_class, name):
+    """The field and its base type: `int` for `Optional[int]`, `list` for
+    `list[str]`."""
+    field = {f.name: f for f in dataclasses.fields(config_class)}[name]
+    args = [a for a in typing.get_args(field.type) if a is not type(None)]
+    if typing.get_origin(field.type) is typing.Union and len(args) == 1:
+        return field, typing.get_origin(args[0]) or args[0]
+    return field, typing.get_origin(field.type) or field.type
 
 
 def define(config_class, name, module_name, flag_values=flags.FLAGS,
            help_text=None):
-    """Defines the flag of a field as a key flag of `module_name`.
-
-    Args:
-        config_class: A dataclass whose fields carry `metadata["help"]`.
-        name: The field, and the flag's name.
-        module_name: The defining module's `__name__` (the flag is listed
-            in its `--help`).
-        flag_values: Where to define it.
-        help_text: The flag's help, if the tool means something else by
-            it than the field's help says.
-
-    Returns:
-        The `FlagHolder`. A field without a default gives a flag whose
-        default is None (mark it required where it is).
-    """
-    field = _field(config_class, name)
+    """Defines the flag of field `name` as a key flag of `module_name`
+    (with `help_text` instead of the field's, if given); returns its
+    `FlagHolder`. A field without a default gives a None default."""
+    field, base = _field_type(config_class, name)
     default = None if field.default is dataclasses.MISSING else field.default
-    base = _base_type(field.type)
-    if module_name == "__main__":
-        module_name = sys.argv[0]  # As absl names the main module.
-    kwargs = dict(flag_values=flag_values, module_name=module_name)
-    help_text = help_text or flag_names.help_text(field.metadata["help"])
-    if base in (list, tuple):
-        default = None if default is None else [str(v) for v in default]
-        return flags.DEFINE_list(name, default, help_text, **kwargs)
-    return _DEFINES[base](name, default, help_text, **kwargs)
+    if base in (list, tuple) and default is not None:
+        default = [str(v) for v in default]
+    return _DEFINES[base](
+        name, default, help_text or as_flags(field.metadata["help"]),
+        flag_values=flag_values,
+        module_name=sys.argv[0] if module_name == "__main__" else module_name)
+
+
+def as_flags(text, config_class=None):
+    """A field's help or error text with the names of `config_class`'s
+    fields (any name if None) written as flags: `` `num_steps` `` and
+    `num_steps=` as `--num_steps`."""
+    names = config_class and {f.name for f in dataclasses.fields(
+        config_class)}
+
+    def flag(match):
+        name = match.group(1)
+        return match.group(0) if names and name not in names else (
+            match.group(0).replace("`", "").replace(name, "--" + name, 1))
+
+    text = re.sub(r"`([a-z_][a-z0-9_]*)`", flag, text)
+    return re.sub(r"(?<![\w.-])([a-z_][a-z0-9_]*)=", flag, text)
 
 
 def value(config_class, name, flag_value):
-    """A flag's value as its field's type (list flags' strings converted).
-
-    Raises:
-        ValueError: If a list element is not of the element type.
-    """
-    field = _field(config_class, name)
-    base = _base_type(field.type)
+    """A flag's value as its field's type; raises ValueError if a list
+    element is not of the element type."""
+    field, base = _field_type(config_class, name)
     if flag_value is None or base not in (list, tuple):
         return flag_value
     element = (typing.get_args(field.type) or (str,))[0]

@@ -81,18 +81,6 @@ _COMPARE = flags.DEFINE_enum(
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                   "Where report.json and report.md go.")
 
-HELP_GROUPS = (
-    ("Model and photos", ("model=FOLDER", "photos=FOLDER",
-                          "holdout_every=N", "max_photos", "output_dir=DIR",
-                          "json")),
-    ("Sizes", ("image_size=PIXELS", "style_image_size=PIXELS", "square")),
-    ("Paintings and reference", ("styles_dir=DIR", "reference_photos",
-                                 "reference_steps", "compare=peer")),
-    ("Grid", ("grid_photos", "grid_cell_size=PIXELS")),
-    ("Loss network", ("vgg_weights=WEIGHTS", "content_layers=LAYERS",
-                      "style_layers=LAYERS")),
-)
-
 
 def _evaluation_photos():
     chosen = evaluate.held_out_photo_files(

@@ -47,12 +47,6 @@ _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
 flags.adopt_module_key_flags(report)
 
-HELP_GROUPS = (
-    ("Input and output", ("model=FOLDER", "output=FOLDER", "overwrite",
-                          "json")),
-    ("TFLite and ONNX", ("tflite", "tflite_size=H,W", "onnx")),
-)
-
 
 def _tflite_size(values):
     if values is None:

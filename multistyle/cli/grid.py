@@ -48,19 +48,6 @@ for _name in ("model", "input", "output", "precision", "preserve_color",
               "stroke_scale", "runtime"):
     flags.declare_key_flag(_name)
 
-HELP_GROUPS = (
-    ("Input and output", ("input=PHOTO", "output=FILE", "model=FOLDER",
-                          "json")),
-    ("The grid", ("styles=NAMES", "interpolate=NAMES", "steps",
-                  "cell_size=PIXELS", "columns")),
-    ("Painting", ("preserve_color", "stroke_scale=S", "runtime",
-                  "precision")),
-)
-
-
-def help_notes():
-    return (inference_flags.default_styles_note(),)
-
 
 def main(argv):
     if len(argv) > 1:

@@ -1,15 +1,5 @@
-"""Flags shared by the tools that apply a trained model, defined once.
-
-`multistyle-stylize` and `multistyle-grid` both take `--model`, `--input`,
-`--output` and `--preserve_color`; without `--model` and `--input` they use
-the model and sample photo that ship with the package (`presets`).
-`multistyle-stylize` and `multistyle-video` share the style flags
-(`--weights`, `--style`, `--normalize`, `--mask`, `--mask_styles`), and
-all three take `--stroke_scale`, `--runtime` and `--precision`.
-Defining the flags once lets the tools be imported into one process.
-"""
-
-import textwrap
+"""Flags of the tools that apply a trained model (stylize, grid, video,
+serve), defined once so that the tools can share one process."""
 
 from absl import flags
 
@@ -17,7 +7,6 @@ from multistyle.inference import networks
 from multistyle.inference import stroke_scale
 from multistyle.inference import style_choice as style_choice_lib
 from multistyle.inference import style_masks
-from multistyle.model_folder import folder_io
 from multistyle.model_folder import presets
 
 MODEL = flags.DEFINE_string(
@@ -84,49 +73,15 @@ RUNTIME = flags.DEFINE_enum(
     "video) model.keras, or the SavedModel on the TensorFlow backend; "
     "tflite, keras or saved_model force one.")
 
-# The --help group of the mask flags, shared by every tool that has them.
-MASK_HELP_GROUP = ("Style masks", ("mask=MASKS", "mask_styles=STYLES"))
-
-
-def default_styles_note():
-    """The presets and the default model's styles, for `--help`; "" if
-    none ships."""
-    try:
-        styles, _ = folder_io.read_styles(
-            presets.preset_dir(presets.DEFAULT_PRESET))
-    except (OSError, ValueError):
-        return ""
-    return textwrap.fill(
-        f"Shipped models (--model=NAME): {', '.join(presets.names())}. "
-        f"Styles of the default, {presets.DEFAULT_PRESET}: "
-        f"{', '.join(s.name for s in styles)}.", 78)
-
-
 def model_dir():
-    """`--model` (a folder or a preset name) as a folder, by default the
-    default preset's; raises FileNotFoundError if there is none."""
-    if MODEL.value:
-        return presets.resolve_model_dir(MODEL.value)
-    try:
-        return presets.preset_dir(presets.DEFAULT_PRESET)
-    except FileNotFoundError as e:
-        raise FileNotFoundError(
-            f"No --model given and the default model "
-            f"{presets.DEFAULT_PRESET} is not installed with multistyle; "
-            "pass --model=FOLDER (a folder written by multistyle-train or "
-            "multistyle-export).") from e
+    """`--model` (a folder or a preset's name) as a folder; by default the
+    default preset's."""
+    return presets.resolve_model_dir(MODEL.value or presets.DEFAULT_PRESET)
 
 
 def input_path():
-    """`--input`, or the shipped sample photo; raises if there is none."""
-    if INPUT.value:
-        return INPUT.value
-    try:
-        return presets.sample_photo()
-    except FileNotFoundError as e:
-        raise FileNotFoundError(
-            "No --input given and the sample photo is not installed with "
-            "multistyle; pass --input=PHOTO (a file, folder or glob).") from e
+    """`--input`, by default the shipped sample photo."""
+    return INPUT.value or presets.sample_photo()
 
 
 def style_choice(style_names, keyframes=None):
@@ -141,13 +96,7 @@ def style_choice(style_names, keyframes=None):
 
 def weights(choice):
     """The weights to paint with: the vector of a `StyleChoice`, or for
-    --mask the per-pixel map `(height, width, num_styles)` of the masks.
-
-    Raises:
-        ValueError: If the masks and their styles do not match in count or
-            the masks differ in size.
-        ImageReadError: If a mask cannot be read.
-    """
+    --mask the per-pixel map `(height, width, num_styles)` of the masks."""
     if choice.mask_mixes is None:
         return choice.weights
     masks = [style_masks.load_mask(path.strip()) for path in MASK.value]
@@ -155,6 +104,5 @@ def weights(choice):
 
 
 def mask_summary():
-    """The --json summary's `styles` of --mask: the files and their
-    styles."""
+    """The --json summary's `styles` of --mask."""
     return {"masks": MASK.value, "mask_styles": MASK_STYLES.value}

@@ -44,16 +44,6 @@ _STYLE_IMAGE_SIZE = flags.DEFINE_integer(
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the initial noise.")
 flags.adopt_module_key_flags(report)
 
-HELP_GROUPS = (
-    ("Input and output", ("content=PHOTO", "style=PAINTING", "output=FILE",
-                          "image_size=PIXELS", "style_image_size=PIXELS",
-                          "json")),
-    ("Optimization", ("num_steps", "learning_rate", "content_weight",
-                      "tv_weight", "seed")),
-    ("Loss network", ("vgg_weights=WEIGHTS", "content_layers=LAYERS",
-                      "style_layers=LAYERS")),
-)
-
 
 def main(argv):
     if len(argv) > 1:

@@ -1,10 +1,6 @@
-"""What a tool tells its user: one line per result, or JSON with `--json`.
-
-The human lines say what was written, where and how long it took. With
-`--json` stdout carries one JSON object instead (paths, sizes, styles,
-seconds), for scripts; with `--output=-` stdout carries the image, so the
-lines go to stderr (and `--json` is refused).
-"""
+"""What a tool tells its user: one line per result, or with `--json` one
+JSON object on stdout (paths, sizes, styles, seconds) for scripts. With
+`--output=-` stdout carries the image, so the lines go to stderr."""
 
 import json
 import os
@@ -15,8 +11,8 @@ from absl import flags
 from PIL import Image
 
 import multistyle
-from multistyle import cli
 
+_START_TIME = time.perf_counter()  # Near enough the command's start.
 JSON = flags.DEFINE_bool(
     "json", False,
     "Print a JSON summary of what was written (paths, sizes, styles, "
@@ -32,23 +28,20 @@ def check_stdout_free(output):
 
 
 def say(line, output=None):
-    """Prints one of the tool's own lines: on stdout, or on stderr when
-    `output` is `-` (stdout carries the image); nothing with `--json`."""
-    if JSON.value:
-        return
-    print(line, file=sys.stderr if output == "-" else sys.stdout,
-          flush=True)
+    """Prints a line of the tool's (on stderr if `output` is `-`), unless
+    `--json`."""
+    if not JSON.value:
+        print(line, file=sys.stderr if output == "-" else sys.stdout,
+              flush=True)
 
 
 def seconds_since_start():
-    """Seconds since the command started (since `multistyle.cli` was
-    imported), rounded to milliseconds."""
-    return round(time.perf_counter() - cli.START_TIME, 3)
+    return round(time.perf_counter() - _START_TIME, 3)
 
 
 def file_info(path, image=None):
-    """`{"path", "bytes"[, "width", "height"]}` of a written file; the size
-    of an image (a PIL image or HWC array) if given. `-` is stdout."""
+    """`{"path", "bytes"[, "width", "height"]}` of a written file (and the
+    size of `image`, PIL or HWC array); `-` is stdout."""
     info = {"path": path}
     if path != "-" and os.path.exists(path):
         info["bytes"] = os.path.getsize(path)
@@ -66,16 +59,10 @@ def mix(style_names, weights):
 
 
 def emit(command, **summary):
-    """With `--json`, prints `{"command", "version", ..., "seconds"}`.
-
-    Args:
-        command: The tool, e.g. `multistyle-stylize`.
-        **summary: JSON-serializable fields; `seconds` (total) is added
-            unless given.
-    """
-    if not JSON.value:
-        return
-    summary.setdefault("seconds", seconds_since_start())
-    document = {"command": command, "version": multistyle.__version__,
-                **summary}
-    print(json.dumps(document, indent=2), flush=True)
+    """With `--json`, prints `{"command", "version", **summary, "seconds"}`
+    (`seconds` since the start unless given)."""
+    if JSON.value:
+        summary.setdefault("seconds", seconds_since_start())
+        print(json.dumps({"command": command,
+                          "version": multistyle.__version__, **summary},
+                         indent=2), flush=True)

@@ -51,18 +51,6 @@ for _field in dataclasses.fields(limits_lib.Limits):
 _ACCESS_LOG = flags.DEFINE_bool(
     "access_log", False, "Log one line per request (uvicorn's access log).")
 
-HELP_GROUPS = (
-    ("Model", ("model=FOLDER", "preview_model=FOLDER", "model_name=NAME")),
-    ("Network", ("host=ADDRESS", "port=PORT", "access_log")),
-    ("Limits", ("max_upload_mb=MIB", "max_pixels=N", "max_in_flight=N",
-                "max_queue=N", "timeout=SECONDS", "retry_after=SECONDS",
-                "preview_size=PIXELS")),
-)
-
-
-def help_notes():
-    return (inference_flags.default_styles_note(),)
-
 
 def _limits():
     """The limits from their flags."""

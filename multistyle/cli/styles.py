@@ -19,7 +19,6 @@ from multistyle.cli import app_runner
 from multistyle.cli import report
 from multistyle.model_folder import folder_io
 from multistyle.model_folder import presets
-from multistyle.model_folder import style_editing
 from multistyle.model_folder import style_set
 
 _MODEL = flags.DEFINE_string(
@@ -40,12 +39,6 @@ _OUTPUT = flags.DEFINE_string(
     "output", None,
     "New model folder written by --rename/--remove; must not exist.")
 flags.adopt_module_key_flags(report)
-
-HELP_GROUPS = (
-    ("Model", ("model=FOLDER", "list", "json")),
-    ("Edits (write --output)", ("remove=NAMES", "rename=OLD:NEW",
-                                "output=FOLDER")),
-)
 
 
 def _print_styles(styles):
@@ -69,6 +62,10 @@ def main(argv):
         raise ValueError("--output needs --rename or --remove.")
     model = presets.resolve_model_dir(_MODEL.value)
     if editing:
+        # Imports Keras (seconds, and TensorFlow's start-up lines): only to
+        # edit, not to list.
+        from multistyle.model_folder import style_editing
+
         styles = style_editing.edit_model_folder(
             model, _OUTPUT.value, remove=_REMOVE.value,
             renames=style_set.parse_renames(_RENAME.value))

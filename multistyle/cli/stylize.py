@@ -6,9 +6,10 @@ masks paint regions in different styles, --strength and --preserve_color
 keep some of the photo, and --stroke_scale sets the size of the strokes.
 Without --model and --input it paints the sample photo that ships with
 multistyle with the shipped 16-style model; --model takes a model folder or
-a shipped model's name (multistyle16_lite). A folder or glob is painted
-file by file (a bad file is reported and skipped, exit code 1); bad flags,
-a missing model or an unreadable photo exit with code 2.
+a shipped model's name (multistyle16_lite; multistyle-styles --model=NAME
+lists its styles). A folder or glob is painted file by file (a bad file is
+reported and skipped, exit code 1); bad flags, a missing model or an
+unreadable photo exit with code 2.
 
 Examples:
     multistyle-stylize --input=photo.jpg --output=painted.jpg --style=udnie
@@ -53,20 +54,6 @@ flags.adopt_module_key_flags(report)
 # than TensorFlow but paints ~0.25 s slower per 640x448 photo on 2 cores
 # (BENCHMARKS.md, start-up), so for more the SavedModel/Keras is faster.
 MAX_TFLITE_PHOTOS = 16
-
-HELP_GROUPS = (
-    ("Input and output", ("input=PHOTO", "output=FILE", "model=FOLDER",
-                          "max_size=PIXELS", "json")),
-    ("Style", ("style=NAME", "weights=MIX", "normalize", "strength=0..1",
-               "preserve_color", "stroke_scale=S")),
-    inference_flags.MASK_HELP_GROUP,
-    ("Speed and memory", ("runtime", "precision", "tile_size=PIXELS",
-                          "tile_overlap=PIXELS")),
-)
-
-
-def help_notes():
-    return (inference_flags.default_styles_note(),)
 
 
 def _describe(job, error):

@@ -28,6 +28,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from multistyle import errors
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import config_flags
@@ -74,30 +75,6 @@ _ADD_STYLES = flags.DEFINE_list(
     "With --base_model: paintings to learn as new styles (image files, "
     "folders or globs), named after their files.")
 
-# --help's groups; a field missing here is listed under "Other options".
-HELP_GROUPS = (
-    ("Data", ("content=PHOTOS", "styles=PAINTINGS", "holdout_every=N",
-              "image_size=PIXELS", "max_photo_size=PIXELS",
-              "style_image_size=PIXELS", "workers")),
-    ("Run", ("model_dir=DIR", "num_steps", "batch_size",
-             "steps_per_checkpoint", "summary_every", "seed")),
-    ("Optimizer", ("learning_rate", "warmup_steps",
-                   "final_learning_rate_fraction", "clip_norm",
-                   "mixed_precision", "jit_compile")),
-    ("Network and losses", ("alpha", "normalization", "content_weight",
-                            "style_weight",
-                            "style_layer_weights", "style_coefficients",
-                            "tv_weight", "droplet_weight", "texture_weight",
-                            "vgg_weights=WEIGHTS",
-                            "content_layers=LAYERS", "style_layers=LAYERS")),
-    ("Start from a trained model", ("base_model=FOLDER", "add_styles=FILES",
-                                    "init_from=FOLDER")),
-    ("Distill a trained model", ("teacher=FOLDER", "edge_weight")),
-    ("Several devices and hosts", ("distribution",
-                                   "coordinator_address=HOST:PORT",
-                                   "num_processes", "process_id")),
-)
-
 
 def _styles_to_learn():
     """--styles, or --add_styles with --base_model; raises UsageError."""
@@ -137,11 +114,17 @@ def _resolve_presets(config):
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = _resolve_presets(config_from_flags())
-    if config.base_model:
-        finetune.add_styles(config)
-    else:
-        train_lib.train(config)
+    try:
+        config = _resolve_presets(config_from_flags())
+        if config.base_model:
+            finetune.add_styles(config)
+        else:
+            train_lib.train(config)
+    except errors.ArgumentError:
+        raise
+    except ValueError as e:  # `TrainConfig` names its fields in the text.
+        raise app.UsageError(
+            config_flags.as_flags(str(e), TrainConfig)) from e
 
 
 def run():

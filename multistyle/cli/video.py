@@ -75,21 +75,6 @@ _QUALITY = flags.DEFINE_integer(
     "Encoder quality, 1 (smallest file) to 10 (best).")
 flags.adopt_module_key_flags(report)
 
-HELP_GROUPS = (
-    ("Input and output", ("input=VIDEO", "output=FILE", "model=FOLDER",
-                          "quality=1..10", "json")),
-    ("Style", ("style=NAME", "weights=MIX", "normalize", "keyframes=TIMES",
-               "preserve_color", "stroke_scale=S")),
-    inference_flags.MASK_HELP_GROUP,
-    ("Flicker", ("temporal_smoothing=0..1", "smoothing_method",
-                 "motion_threshold")),
-    ("Speed", ("batch_size", "runtime", "precision")),
-)
-
-
-def help_notes():
-    return (inference_flags.default_styles_note(),)
-
 
 def _weights(choice, style_names):
     """A weight vector, keyframes or a per-pixel map, from the flags."""

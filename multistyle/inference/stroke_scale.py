@@ -24,6 +24,7 @@ the classic "detail layer" of image editing.
 import numpy as np
 from PIL import Image
 
+from multistyle import errors
 from multistyle.io import image_io
 
 MIN_STROKE_SCALE = 0.25
@@ -48,10 +49,11 @@ def check_stroke_scale(stroke_scale, detail=DEFAULT_DETAIL):
     except (TypeError, ValueError):
         ok = False
     if not ok:
-        raise ValueError(
-            f"`stroke_scale` must be a number from {MIN_STROKE_SCALE:g} to "
+        raise errors.ArgumentError(
+            f"{{stroke_scale}} must be a number from {MIN_STROKE_SCALE:g} to "
             f"{MAX_STROKE_SCALE:g} (1: the network's own strokes, 2: twice "
-            f"as big). Received: stroke_scale={stroke_scale!r}")
+            f"as big). Received: {{stroke_scale:value}}={stroke_scale!r}",
+            ("stroke_scale",))
     if not 0.0 <= detail <= 1.0:
         raise ValueError(
             f"`detail` must be between 0 and 1. Received: detail={detail}")

@@ -22,6 +22,7 @@ import dataclasses
 
 import numpy as np
 
+from multistyle import errors
 from multistyle.inference import style_masks
 from multistyle.inference import style_weights
 
@@ -29,15 +30,8 @@ from multistyle.inference import style_weights
 ARGUMENTS = ("weights", "style", "mask", "keyframes")
 
 
-class StyleChoiceError(ValueError):
+class StyleChoiceError(errors.ArgumentError):
     """Style arguments that do not go together, named as data.
-
-    `str(error)` writes each argument as `` `name` ``, as library errors
-    do; `message(spell)` lets a tool write it its own way.
-
-    Args:
-        template: The message, with a `{name}` field for each argument.
-        arguments: The names of the arguments it is about, in its order.
 
     Example:
 
@@ -46,16 +40,6 @@ class StyleChoiceError(ValueError):
     >>> error.message(lambda name: f"--{name}")
     'Give either --weights or --style, not both.'
     """
-
-    def __init__(self, template, arguments):
-        self.template = template
-        self.arguments = tuple(arguments)
-        super().__init__(self.message())
-
-    def message(self, spell=lambda name: f"`{name}`"):
-        """The message with each argument written as `spell(name)`."""
-        return self.template.format_map(
-            {name: spell(name) for name in self.arguments})
 
 
 @dataclasses.dataclass(frozen=True)

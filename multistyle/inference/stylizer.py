@@ -9,6 +9,7 @@ overlapping tiles (`tiling`).
 import numpy as np
 from PIL import Image
 
+from multistyle import errors
 from multistyle.inference import networks
 from multistyle.inference import stroke_scale as stroke_scale_lib
 from multistyle.inference import style_choice
@@ -27,13 +28,13 @@ def check_options(strength=1.0, max_size=None,
     lets a batch fail once, before its first image."""
     stroke_scale_lib.check_stroke_scale(stroke_scale)
     if not 0.0 <= strength <= 1.0:
-        raise ValueError(
-            f"`strength` must be between 0 and 1. Received: "
-            f"strength={strength}")
+        raise errors.ArgumentError(
+            "{strength} must be between 0 and 1. Received: "
+            f"{{strength:value}}={strength}", ("strength",))
     if max_size is not None and max_size < 1:
-        raise ValueError(
-            f"`max_size` must be a positive number of pixels. Received: "
-            f"max_size={max_size}")
+        raise errors.ArgumentError(
+            "{max_size} must be a positive number of pixels. Received: "
+            f"{{max_size:value}}={max_size}", ("max_size",))
     tiling.check_tile_sizes(tile_size, tile_overlap)
 
 

@@ -10,11 +10,46 @@ model has no per-pixel (style mask) signature.
 """
 
 import os
+import sys
+import tempfile
+import threading
 
 import numpy as np
 
 from multistyle.io import image_io
 from multistyle.model_folder import folder_io
+
+
+# LiteRT prints this on stderr (from C++, with no log level to set) when an
+# interpreter first allocates its tensors, once per process.
+_XNNPACK_BANNER = b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
+_first_allocation = threading.Lock()
+_allocated = []
+
+
+def _allocate(interpreter):
+    """`interpreter.allocate_tensors()`; the first in the process without
+    LiteRT's XNNPACK banner (what else it prints on stderr goes through)."""
+    with _first_allocation:
+        if _allocated:
+            return interpreter.allocate_tensors()
+        _allocated.append(True)
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (AttributeError, OSError, ValueError):  # No real stderr.
+            return interpreter.allocate_tensors()
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                return interpreter.allocate_tensors()
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                captured.seek(0)
+                text = captured.read().replace(_XNNPACK_BANNER, b"")
+                if text:
+                    os.write(2, text)
 
 
 def is_available(model_dir):
@@ -76,7 +111,7 @@ class TFLiteNetwork:
         if image.shape != self._shape:
             self._interpreter.resize_tensor_input(self._images["index"],
                                                   image.shape)
-            self._interpreter.allocate_tensors()
+            _allocate(self._interpreter)
             self._shape = image.shape
         self._interpreter.set_tensor(self._images["index"], image)
         self._interpreter.set_tensor(

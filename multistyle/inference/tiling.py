@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from multistyle import errors
 from multistyle.io import image_io
 
 DEFAULT_TILE_SIZE = 1024
@@ -103,9 +104,10 @@ def check_tile_sizes(tile_size, overlap):
     if not tile_size:
         return
     if tile_size < MIN_TILE_SIZE:
-        raise ValueError(
-            f"`tile_size` must be at least {MIN_TILE_SIZE} pixels (or 0 for "
-            f"no tiling). Received: tile_size={tile_size}")
+        raise errors.ArgumentError(
+            f"{{tile_size}} must be at least {MIN_TILE_SIZE} pixels (or 0 "
+            f"for no tiling). Received: {{tile_size:value}}={tile_size}",
+            ("tile_size",))
     if not 0 <= overlap <= tile_size // 2:
         raise ValueError(
             "`overlap` must be between 0 and half the tile size "

@@ -32,6 +32,7 @@ import importlib.resources
 import os
 import pathlib
 
+from multistyle import errors
 from multistyle.model_folder import folder_io
 
 DEFAULT_PRESET = "multistyle16"
@@ -82,16 +83,20 @@ def names():
 
 
 def _not_a_preset(argument, value, known, folder_too):
-    """The error message for a name that is not a preset."""
+    """The error for a name that is not a preset (`argument` as data)."""
     close = difflib.get_close_matches(value, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     listed = ", ".join(known) if known else "none installed"
-    if not folder_too:
-        return (f"`{argument}` must be the name of a shipped preset "
-                f"({listed}). Received: {argument}={value!r}.{hint}")
-    return (f"`{argument}` must be a model folder or the name of a shipped "
-            f"preset ({listed}). Received: {argument}={value!r}; there is "
-            f"no such preset, and the folder {value} does not exist.{hint}")
+    what = "a model folder or the name" if folder_too else "the name"
+    text = (f"must be {what} of a shipped preset ({listed}). Received: "
+            f"={value!r}" + (f"; there is no such preset, and the folder "
+                             f"{value} does not exist" if folder_too else "")
+            + f".{hint}")
+    head, _, tail = text.replace("{", "{{").replace("}", "}}").partition(
+        "Received: ")
+    return errors.MissingArgumentFileError(
+        f"{{{argument}}} {head}Received: {{{argument}:value}}{tail}",
+        (argument,))
 
 
 def preset_dir(name, argument="preset"):
@@ -103,8 +108,7 @@ def preset_dir(name, argument="preset"):
     """
     known = names()
     if name not in known:
-        raise FileNotFoundError(_not_a_preset(argument, name, known,
-                                              folder_too=False))
+        raise _not_a_preset(argument, name, known, folder_too=False)
     return os.path.join(presets_dir(), name)
 
 
@@ -134,8 +138,7 @@ def resolve_model_dir(model, argument="model"):
         return model
     known = names()
     if model not in known:
-        raise FileNotFoundError(_not_a_preset(argument, model, known,
-                                              folder_too=True))
+        raise _not_a_preset(argument, model, known, folder_too=True)
     return os.path.join(presets_dir(), model)
 
 

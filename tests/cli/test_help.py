@@ -15,8 +15,6 @@ from absl import flags
 import pytest
 
 import multistyle
-from multistyle.cli import app_runner
-from multistyle.cli import help_text
 from multistyle.cli import stylize as stylize_cli
 from multistyle.cli import video as video_cli
 from tests.conftest import REPO_ROOT
@@ -34,39 +32,26 @@ def test_stylize_help_says_what_it_does_and_how_to_blend(stylize):
     code, out, _ = stylize("--help")
 
     assert code == 0
+    assert out.startswith("usage: multistyle-stylize [flags]\n")
     assert "Paints photos in the styles of a trained model" in out
     assert "Examples:" in out
     assert "--weights=starry_night=0.7,great_wave=0.3" in out
-    assert "--weights=MIX" in out and "--style=NAME" in out
-    # The names --style and --weights take, from the shipped model.
-    assert "great_wave" in out.split("Examples:")[1].split("Input")[0]
     assert "--helpfull" in out
 
 
-def test_stylize_help_groups_its_flags(stylize):
-    _, out, _ = stylize("--help")
-
-    titles = [line for line in out.splitlines() if line.endswith(":")
-              and not line.startswith(" ")]
-    assert titles == ["Examples:", "Input and output:", "Style:",
-                      "Style masks:", "Speed and memory:", "General:"]
-
-
 @pytest.mark.parametrize("module", [stylize_cli, video_cli])
-def test_help_lists_every_flag_of_the_tool(module):
-    text = app_runner.help_screen(module)
+def test_help_lists_every_flag_of_the_tool(run_cli, module):
+    _, text, _ = run_cli(module.run, "--help")
     own = {f.name for f in flags.FLAGS.get_flags_for_module(module.__name__)}
     key = {f.name for f in flags.FLAGS.get_key_flags_for_module(
         module.__name__)}
 
-    listed = help_text.flag_names(module.HELP_GROUPS)
-    assert own | key <= listed | {"version"}, (own | key) - listed
     for name in own | key:
-        assert f"--{name}=" in text or f"--[no]{name}" in text, name
+        assert f"--{name}:" in text or f"--[no]{name}:" in text, name
 
 
-def test_help_lines_fit_80_columns():
-    text = app_runner.help_screen(stylize_cli)
+def test_help_lines_fit_80_columns(stylize):
+    _, text, _ = stylize("--help")
     too_long = [line for line in text.splitlines() if len(line) > 80]
     assert not too_long, too_long
 
@@ -99,17 +84,19 @@ def test_bad_flag_value_is_one_line_and_exit_2(stylize):
     assert "--help" in err
 
 
+# The console script's way in: the wrapper is __main__, the tool imported.
 _PROBE = """
 import importlib, json, sys
-sys.argv = ["multistyle-{tool}"]
+sys.argv = ["multistyle-{tool}", "--help"]
 module = importlib.import_module("multistyle.cli.{tool}")
 from absl import flags
-from multistyle.cli import app_runner
 names = flags.FLAGS.get_flags_for_module(module.__name__)
 names += flags.FLAGS.get_key_flags_for_module(module.__name__)
-print(json.dumps({{"text": app_runner.help_screen(module),
-                  "flags": sorted({{f.name for f in names}}),
-                  "tensorflow": "tensorflow" in sys.modules}}))
+try:
+    module.run()
+except SystemExit as e:
+    print(json.dumps({{"code": e.code,
+                      "flags": sorted({{f.name for f in names}})}}))
 """
 
 
@@ -121,12 +108,13 @@ def test_help_of_each_tool(tool):
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     probe = json.loads(result.stdout.strip().splitlines()[-1])
-    text = probe["text"]
+    text = result.stdout
     usage, blank, summary = text.splitlines()[:3]
+    assert probe["code"] == 0
     assert usage == f"usage: multistyle-{tool} [flags]" and not blank
     assert len(summary) > 20 and "Example" in text
-    for name in set(probe["flags"]) - {"version"}:
-        assert f"--{name}=" in text or f"--[no]{name}" in text, name
+    for name in set(probe["flags"]):
+        assert f"--{name}:" in text or f"--[no]{name}:" in text, name
 
 
 @pytest.mark.large
