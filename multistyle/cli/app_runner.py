@@ -2,9 +2,9 @@
 and `--version` (exit 0, needing no other flag), bad input as one `Error:
 ...` line with exit code 2 (an `ArgumentError`'s arguments named as
 flags), `-v` for `--verbosity=1` and, below it, quiet logs: TensorFlow's
-C++ logs down to errors (`TF_CPP_MIN_LOG_LEVEL`), other packages' records
-below ERROR and their warnings hidden. JAX caches compiled programs in
-`$JAX_COMPILATION_CACHE_DIR` (default `~/.cache/multistyle/jax`)."""
+C++ logs down to errors, other packages' records below ERROR and their
+warnings hidden. JAX caches compiled programs in ~/.cache/multistyle/jax
+(or `$JAX_COMPILATION_CACHE_DIR`)."""
 
 import logging as std_logging
 import os
@@ -24,8 +24,6 @@ _USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError,
 _HELP = ("--help", "-help", "--helpshort", "-helpshort", "-h", "-?")
 _HELPFULL = ("--helpfull", "-helpfull")
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-_VERSION = flags.DEFINE_bool("version", False, "Print the version and exit.")
 
 
 def _asks_for(argv, names):
@@ -48,8 +46,8 @@ def _help(module, program, full):
     name = sys.argv[0] if module.__name__ == "__main__" else module.__name__
     listed = flags.FLAGS.get_help() if full else flags.FLAGS.module_help(name)
     return (f"usage: {program} [flags]\n\n{(module.__doc__ or '').strip()}"
-            f"\n\nflags:\n\n{listed.strip()}\n\n"
-            "Try --helpfull to get a list of all flags.\n")
+            f"\n\nflags:\n\n{listed.strip()}\n\nTry --helpfull to get a "
+            "list of all flags; --version prints the version.\n")
 
 
 def _cache_jax_programs():
@@ -108,9 +106,6 @@ def run(main):
         _cache_jax_programs()
         if flags.FLAGS.verbosity < 1:
             _quiet()
-        if _VERSION.value:  # Given in a --flagfile.
-            print(program, multistyle.__version__)
-            return 0
         try:
             return main(argv)
         except _USER_ERRORS as e:
