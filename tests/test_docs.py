@@ -45,7 +45,7 @@ def _slug(heading):
 
 def _tools():
     """The console scripts' names: `stylize` for `multistyle-stylize`."""
-    return set(re.findall(r'^multistyle-(\w+) = "multistyle\.cli\.\1:run"',
+    return set(re.findall(r'^multistyle-(\w+) = "multistyle\.cli\.launch:\1"',
                           _read("pyproject.toml"), re.M))
 
 
