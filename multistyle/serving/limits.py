@@ -8,6 +8,8 @@ metadata; `multistyle-serve` makes its limit flags from them.
 
 import dataclasses
 
+from multistyle import errors
+
 MEGABYTE = 2**20
 
 
@@ -49,10 +51,11 @@ class Limits:
             value = getattr(self, field.name)
             least = 0 if field.name == "max_queue" else 1e-9
             if not value >= least:
-                raise ValueError(
-                    f"`{field.name}` must be "
+                raise errors.ArgumentError(
+                    f"{{{field.name}}} must be "
                     f"{'0 or more' if least == 0 else 'positive'}. "
-                    f"Received: {field.name}={value}")
+                    f"Received: {{{field.name}:value}}={value}",
+                    (field.name,))
 
     @property
     def max_upload_bytes(self):

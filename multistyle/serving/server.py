@@ -9,6 +9,8 @@ import socket
 
 import uvicorn
 
+from multistyle import errors
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -32,9 +34,10 @@ def bind(host, port):
         sock.listen(128)
     except OSError as e:
         sock.close()
-        raise ValueError(
+        raise errors.ArgumentError(
             f"Cannot listen on {host}:{port}: {e.strerror}. Choose another "
-            "`port` (0 picks a free one), or stop what uses it.") from e
+            "{port} (0 picks a free one), or stop what uses it.",
+            ("port",)) from e
     return sock
 
 

