@@ -17,14 +17,13 @@ import time
 from absl import app
 from absl import flags
 
-from multistyle.io import image_io
+from multistyle.io import std_streams
 from multistyle.inference import grid
 from multistyle.inference import stylize_jobs
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 from multistyle.cli import report
-from multistyle.cli import std_streams
 
 _DEFAULT_OUTPUT = "grid.jpg"
 _STYLES = flags.DEFINE_list(
@@ -56,19 +55,15 @@ def main(argv):
         stroke_scale=inference_flags.STROKE_SCALE.value)
     output = inference_flags.OUTPUT.value or _DEFAULT_OUTPUT
     report.check_stdout_free(output)
-    jobs, is_batch = std_streams.plan(inference_flags.input_path(), output)
+    jobs, is_batch = stylize_jobs.plan(inference_flags.input_path(), output)
     if is_batch:
         raise ValueError("--input must be one photo, not a folder or glob.")
     job = jobs[0]
-    if job.destination == std_streams.STDIO:
-        std_streams.check_writable()
-    else:
-        stylize_jobs.check_writable(jobs)
+    stylize_jobs.check_writable(jobs)
     stylizer = stylizer_lib.Stylizer(inference_flags.model_dir(),
                                     inference_flags.PRECISION.value,
                                     runtime=inference_flags.RUNTIME.value)
-    photo = (std_streams.read_image() if job.source == std_streams.STDIO
-             else job.source)
+    photo = std_streams.image_source(job.source)
     start = time.perf_counter()
     sheet = grid.make_grid(
         stylizer, photo, styles=_STYLES.value,
@@ -76,10 +71,7 @@ def main(argv):
         cell_size=_CELL_SIZE.value, columns=_COLUMNS.value,
         preserve_color=inference_flags.PRESERVE_COLOR.value,
         stroke_scale=inference_flags.STROKE_SCALE.value)
-    if job.destination == std_streams.STDIO:
-        std_streams.write_png(sheet)
-    else:
-        image_io.save_image(job.destination, sheet)
+    std_streams.save(job.destination, sheet)
     info = report.file_info(job.destination, sheet)
     report.emit("multistyle-grid", model=stylizer.model_dir,
                 input=job.source, output=info,

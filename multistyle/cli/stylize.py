@@ -24,14 +24,13 @@ import time
 from absl import app
 from absl import flags
 
-from multistyle.io import image_io
+from multistyle.io import std_streams
 from multistyle.inference import stylize_jobs
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.inference import tiling
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 from multistyle.cli import report
-from multistyle.cli import std_streams
 
 # Shared with multistyle-video, so defined once in inference_flags; --help
 # lists them all the same.
@@ -67,19 +66,6 @@ def _options():
                 stroke_scale=inference_flags.STROKE_SCALE.value)
 
 
-def _read(job):
-    if job.source == std_streams.STDIO:
-        return std_streams.read_image()
-    return job.source
-
-
-def _write(job, image):
-    if job.destination == std_streams.STDIO:
-        std_streams.write_png(image)
-    else:
-        image_io.save_image(job.destination, image)
-
-
 def _progress(done, total):
     """`done/total images` on stderr, rewritten in place on a terminal."""
     if not report.JSON.value and sys.stderr.isatty():
@@ -99,10 +85,10 @@ def _stylize_all(stylizer, jobs, weights, batch):
         start = time.perf_counter()
         try:
             image = stylizer.stylize(
-                _read(job), weights,
+                std_streams.image_source(job.source), weights,
                 preserve_color=inference_flags.PRESERVE_COLOR.value,
                 **_options())
-            _write(job, image)
+            std_streams.save(job.destination, image)
         except Exception as e:  # One bad file must not stop the batch.
             if not batch:
                 raise
@@ -138,9 +124,7 @@ def main(argv):
     stylizer_lib.check_options(**_options())
     output = inference_flags.OUTPUT.value
     report.check_stdout_free(output)
-    jobs, batch = std_streams.plan(inference_flags.input_path(), output)
-    if output == std_streams.STDIO:
-        std_streams.check_writable()
+    jobs, batch = stylize_jobs.plan(inference_flags.input_path(), output)
     start = time.perf_counter()
     stylizer = stylizer_lib.Stylizer(
         inference_flags.model_dir(), inference_flags.PRECISION.value,
@@ -149,8 +133,7 @@ def main(argv):
     load_seconds = time.perf_counter() - start
     choice = inference_flags.style_choice(stylizer.style_names)
     weights = inference_flags.weights(choice)
-    stylize_jobs.check_writable(
-        [j for j in jobs if j.destination != std_streams.STDIO])
+    stylize_jobs.check_writable(jobs)
     written, failed = _stylize_all(stylizer, jobs, weights, batch)
     styles = _style_summary(choice, stylizer.style_names)
     report.emit("multistyle-stylize", model=stylizer.model_dir,

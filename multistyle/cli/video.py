@@ -27,10 +27,10 @@ from multistyle.inference import stylizer as stylizer_lib
 from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
 from multistyle.video import video_stylizer
+from multistyle.io import std_streams
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 from multistyle.cli import report
-from multistyle.cli import std_streams
 
 DEFAULT_OUTPUT = "stylized.mp4"
 # --help lists the shared flags (--model, --input, --weights, --mask, ...).

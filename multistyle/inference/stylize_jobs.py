@@ -13,6 +13,7 @@ import os
 import tempfile
 
 from multistyle.io import image_io
+from multistyle.io import std_streams
 
 DEFAULT_OUTPUT_FILE = "stylized.jpg"
 DEFAULT_OUTPUT_FOLDER = "stylized"
@@ -41,11 +42,13 @@ def plan(input_path, output=None):
     """Pairs every input photo with its output path.
 
     Args:
-        input_path: An image file, a folder, or a glob pattern.
+        input_path: An image file, a folder, a glob pattern, or `-` for
+            the photo on stdin.
         output: For one file: the output file, or an existing folder (or a
             path ending in a separator) to write into under the input's
             name; default `stylized.jpg`. For a folder or glob: the output
-            folder; default `stylized`.
+            folder; default `stylized`. `-`: a PNG on stdout (one photo
+            only).
 
     Returns:
         `(jobs, is_batch)`: a list of `Job` and whether the input named
@@ -54,8 +57,28 @@ def plan(input_path, output=None):
     Raises:
         FileNotFoundError: If the input does not exist or matches no image.
         ValueError: If the output has no image extension, is a file where
-            a folder is needed, or would overwrite an input.
+            a folder is needed, is stdout for several photos, or would
+            overwrite an input.
     """
+    if input_path == std_streams.STDIO:
+        output = output or DEFAULT_OUTPUT_FILE
+        if output != std_streams.STDIO:
+            _check_extension(output, "Output file")
+        return [Job(input_path, output)], False
+    to_stdout = output == std_streams.STDIO
+    jobs, is_batch = _plan_files(input_path,
+                                 None if to_stdout else output)
+    if to_stdout:
+        if is_batch:
+            raise ValueError(
+                "--output=- writes one image to stdout; a folder or glob "
+                "--input needs --output=FOLDER.")
+        jobs = [Job(jobs[0].source, std_streams.STDIO)]
+    return jobs, is_batch
+
+
+def _plan_files(input_path, output):
+    """`plan` for an input on disk and an output file or folder."""
     is_batch = os.path.isdir(input_path) or (
         _is_pattern(input_path) and not os.path.isfile(input_path))
     if not is_batch:
@@ -91,13 +114,16 @@ def plan(input_path, output=None):
 
 
 def check_writable(jobs):
-    """Creates the output folders and checks that files can be written.
+    """Creates the output folders and checks that files can be written
+    (and that stdout, for `-`, is not a terminal).
 
     Raises:
         ValueError: Naming the folder that cannot be created or written.
     """
+    if any(j.destination == std_streams.STDIO for j in jobs):
+        std_streams.check_writable()
     folders = sorted({os.path.dirname(os.path.abspath(j.destination))
-                      for j in jobs})
+                      for j in jobs if j.destination != std_streams.STDIO})
     for folder in folders:
         try:
             os.makedirs(folder, exist_ok=True)

@@ -72,3 +72,19 @@ def test_unwritable_output_folder_is_named(photos, tmp_path):
                                 str(blocker / "out.jpg"))
     with pytest.raises(ValueError, match="Cannot write to output folder"):
         stylize_jobs.check_writable(jobs)
+
+
+def test_stdin_photo_goes_to_the_default_file_or_stdout():
+    assert stylize_jobs.plan("-") == (
+        [stylize_jobs.Job("-", "stylized.jpg")], False)
+    assert stylize_jobs.plan("-", "-") == ([stylize_jobs.Job("-", "-")],
+                                          False)
+    with pytest.raises(ValueError, match="must end with"):
+        stylize_jobs.plan("-", "painted.txt")
+
+
+def test_stdout_takes_one_photo(photos):
+    jobs, _ = stylize_jobs.plan(str(photos / "a.jpg"), "-")
+    assert jobs == [stylize_jobs.Job(str(photos / "a.jpg"), "-")]
+    with pytest.raises(ValueError, match="one image to stdout"):
+        stylize_jobs.plan(str(photos), "-")

@@ -6,7 +6,6 @@ import sys
 
 from PIL import Image
 
-from multistyle.inference import stylize_jobs
 from multistyle.io import image_io
 
 STDIO = "-"
@@ -21,7 +20,7 @@ def _is_terminal(stream):
     return getattr(stream, "isatty", lambda: False)()
 
 
-def read_image():
+def _read_image():
     """Decodes the image piped into stdin (as `image_io.load_image`)."""
     if _is_terminal(sys.stdin):
         raise ValueError(
@@ -42,7 +41,7 @@ def check_writable():
             "redirect or pipe it, e.g. --output=- > painted.png")
 
 
-def write_png(image):
+def _write_png(image):
     """Writes an image (PIL or uint8 HWC array) to stdout as PNG bytes."""
     encoded = io.BytesIO()
     (image if isinstance(image, Image.Image)
@@ -53,24 +52,16 @@ def write_png(image):
     stream.flush()
 
 
-def plan(input_path, output):
-    """`stylize_jobs.plan`, where `-` means stdin (input) or stdout
-    (output); raises ValueError for `-` as the output of several photos
-    or a stdin photo's output file without an image extension."""
-    if input_path == STDIO:
-        destination = output or stylize_jobs.DEFAULT_OUTPUT_FILE
-        if destination != STDIO and not destination.lower().endswith(
-                image_io.IMAGE_EXTENSIONS):
-            raise ValueError(
-                f"Output file {destination} must end with one of "
-                f"{', '.join(image_io.IMAGE_EXTENSIONS)}.")
-        return [stylize_jobs.Job(STDIO, destination)], False
-    jobs, is_batch = stylize_jobs.plan(
-        input_path, None if output == STDIO else output)
-    if output == STDIO:
-        if is_batch:
-            raise ValueError(
-                "--output=- writes one image to stdout; a folder or glob "
-                "--input needs --output=FOLDER.")
-        jobs = [stylize_jobs.Job(jobs[0].source, STDIO)]
-    return jobs, is_batch
+def image_source(path):
+    """What `Stylizer.stylize` takes for `path`: the image decoded from
+    stdin for `-`, else the path itself (read when painted)."""
+    return _read_image() if path == STDIO else path
+
+
+def save(path, image):
+    """Writes an image (PIL or uint8 HWC array) to `path`, or as a PNG to
+    stdout for `-` (`image_io.save_image`)."""
+    if path == STDIO:
+        _write_png(image)
+    else:
+        image_io.save_image(path, image)
