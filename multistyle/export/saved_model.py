@@ -17,7 +17,10 @@ and paints each region in its mix in one pass (the network's
 `transformer_net.spatial_twin`, which shares its variables).
 
 With `onnx`, the same two signatures are also written as ONNX models
-(`onnx_models`) for runtimes without TensorFlow.
+(`onnx_models`, laid out from the network's weights) for runtimes
+without TensorFlow. With `quantize="int8"`, integer models join the
+ONNX and TFLite ones, calibrated on photos: `model_int8.onnx`
+(`onnx_quantization`) and `model_int8.tflite`.
 
 Export runs on the TensorFlow backend only; a JAX-backend export would
 carry XLA ops that TFLite and TF.js cannot take.
@@ -27,14 +30,20 @@ import os
 
 import keras
 
+from multistyle import errors
 from multistyle.export import onnx_models
+from multistyle.export import onnx_quantization
 from multistyle.model_folder import folder_io
 from multistyle.network import min_side
 from multistyle.network import transformer_net
 
+# What `quantize` takes (None: float models only).
+QUANTIZATIONS = (None, "int8")
+
 
 def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
-                       tflite_size=None, onnx=False, overwrite=False):
+                       tflite_size=None, onnx=False, overwrite=False,
+                       quantize=None, calibration_photos=None):
     """Writes a TF SavedModel (and optionally a float16 TFLite model).
 
     The output folder is built next to `output_dir` under a temporary name
@@ -49,20 +58,29 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
             size (batch 1), e.g. for delegates that need static shapes;
             None takes any height and width.
         onnx: Also write `model.onnx` and `model_masks.onnx`
-            (`onnx_models`; needs tf2onnx).
+            (`onnx_models`; needs the onnx package).
         overwrite: Replace `output_dir` if it exists.
+        quantize: `"int8"` to also write integer models of the ONNX and
+            TFLite ones asked for: `model_int8.onnx`
+            (`onnx_quantization`) and `model_int8.tflite` (the TFLite
+            converter's integer path), calibrated on
+            `calibration_photos`; None writes none.
+        calibration_photos: uint8 RGB HWC photos for `quantize`
+            (`onnx_quantization.load_calibration_photos`).
 
     Returns:
         A dict of what was written: `saved_model` (the folder), `styles`
         (its `styles.json`), `style_names` (`assets/styles.txt`) and,
         with `tflite`, `tflite` (the `.tflite` file), with `onnx`, `onnx`
-        and `onnx_masks`.
+        and `onnx_masks`, with `quantize` also `onnx_int8` and
+        `tflite_int8`.
 
     Raises:
         ValueError: If the Keras backend is not TensorFlow, the model is
             not a multistyle network, its style list does not match it,
-            `tflite_size` is not two positive integers, or `onnx` is asked
-            for without tf2onnx.
+            `tflite_size` is not two positive integers, `onnx` is asked
+            for without the onnx package, or `quantize` is not None or
+            "int8", comes without photos or without `onnx` or `tflite`.
         FileNotFoundError: If the model or its `styles.json` is missing.
         FileExistsError: If `output_dir` exists and `overwrite` is False.
 
@@ -78,13 +96,15 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     _check_backend()
     if tflite and tflite_size is not None:
         tflite_size = _checked_size(tflite_size)
+    _check_quantize(quantize, calibration_photos, onnx or tflite)
     output_dir = os.path.abspath(output_dir)
     folder_io.keras_model_path(model_dir_or_keras_path)  # Exists?
     folder_io.check_writable(output_dir, overwrite)  # Before loading.
     model, styles, config = folder_io.read(model_dir_or_keras_path)
     folder_io.write_folder(
         output_dir, lambda directory: _write_export(
-            model, styles, config, directory, tflite, tflite_size, onnx),
+            model, styles, config, directory, tflite, tflite_size, onnx,
+            quantize and calibration_photos),
         overwrite=overwrite)
     written = {
         "saved_model": output_dir,
@@ -99,25 +119,57 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
         written["onnx"] = os.path.join(output_dir, folder_io.ONNX_FILENAME)
         written["onnx_masks"] = os.path.join(
             output_dir, folder_io.ONNX_MASKS_FILENAME)
+    for asked, key, filename in ((onnx, "onnx_int8",
+                                  folder_io.ONNX_INT8_FILENAME),
+                                 (tflite, "tflite_int8",
+                                  folder_io.TFLITE_INT8_FILENAME)):
+        if asked and quantize:
+            written[key] = os.path.join(output_dir, filename)
     return written
 
 
-def add_onnx(model_dir):
+def add_onnx(model_dir, quantize=None, calibration_photos=None):
     """Writes the ONNX models into a model folder that holds `model.keras`
     beside its SavedModel (as the shipped ones do), from `model.keras`;
     the SavedModel and everything else stay as they are.
 
+    Args:
+        model_dir: The model folder.
+        quantize, calibration_photos: As for `export_saved_model`.
+
     Returns:
-        Dict of signature name to the ONNX file written.
+        Dict of signature name to the ONNX file written (and with
+        `quantize`, `"int8"` to the int8 model).
 
     Raises:
         ValueError: As `export_saved_model`.
         FileNotFoundError: If the folder lacks `model.keras` or
             `styles.json`.
     """
-    _check_backend()
+    _check_quantize(quantize, calibration_photos, True)
     model, styles, _ = folder_io.read(model_dir)
-    return onnx_models.write(_endpoints(model, len(styles)), model_dir)
+    written = onnx_models.write(model, model_dir)
+    if quantize:
+        written[quantize] = onnx_quantization.write_int8(
+            written[folder_io.SIGNATURE_KEY],
+            os.path.join(model_dir, folder_io.ONNX_INT8_FILENAME),
+            calibration_photos, len(styles))
+    return written
+
+
+def _check_quantize(quantize, calibration_photos, quantizable):
+    if quantize not in QUANTIZATIONS:
+        raise errors.ArgumentError(
+            f"{{quantize}} must be one of {QUANTIZATIONS}. Received: "
+            f"{{quantize:value}}={quantize!r}", ("quantize",))
+    if quantize and not quantizable:
+        raise errors.ArgumentError(
+            "{quantize} makes integer ONNX and TFLite models: ask for "
+            "{onnx} or {tflite} as well.", ("quantize", "onnx", "tflite"))
+    if quantize and not calibration_photos:
+        raise errors.ArgumentError(
+            "{quantize} needs {calibration_photos} to calibrate on. "
+            "Received: none", ("quantize", "calibration_photos"))
 
 
 def _check_backend():
@@ -163,9 +215,10 @@ def _endpoints(model, num_styles):
 
 
 def _write_export(model, styles, config, directory, tflite, tflite_size,
-                  onnx):
+                  onnx, int8_photos):
     """Writes the SavedModel, its style lists, the TFLite and ONNX
-    models."""
+    models (and their int8 models, calibrated on `int8_photos`, if
+    any)."""
     num_styles = len(styles)
     endpoints = _endpoints(model, num_styles)
     # The endpoint tracks the variables it uses; `archive.track(model)`
@@ -181,8 +234,18 @@ def _write_export(model, styles, config, directory, tflite, tflite_size,
         with open(os.path.join(directory, folder_io.TFLITE_FILENAME),
                   "wb") as f:
             f.write(_tflite_float16(directory, num_styles, tflite_size))
+    if tflite and int8_photos:
+        with open(os.path.join(directory, folder_io.TFLITE_INT8_FILENAME),
+                  "wb") as f:
+            f.write(_tflite_int8(directory, num_styles, tflite_size,
+                                 int8_photos))
     if onnx:
-        onnx_models.write(endpoints, directory)
+        written = onnx_models.write(model, directory)
+        if int8_photos:
+            onnx_quantization.write_int8(
+                written[folder_io.SIGNATURE_KEY],
+                os.path.join(directory, folder_io.ONNX_INT8_FILENAME),
+                int8_photos, num_styles)
 
 
 def _serving_function(network):
@@ -222,12 +285,38 @@ def stylize_uint8(model, images, style_weights):
 
 
 def _tflite_float16(saved_model_dir, num_styles, size):
-    """Converts the SavedModel's signature to TFLite, float16 weights.
+    """Converts the SavedModel's signature to TFLite, float16 weights."""
+    import tensorflow as tf
 
-    The signature is traced at batch 1 and `size` (None: any height and
-    width); the TFLite model keeps its name (`serving_default`) and its
-    input and output names.
-    """
+    converter = _tflite_converter(saved_model_dir, num_styles, size)
+    converter.target_spec.supported_types = [tf.float16]
+    return converter.convert()
+
+
+def _tflite_int8(saved_model_dir, num_styles, size, photos):
+    """Converts the SavedModel's signature to TFLite with int8 weights
+    and activations where the converter's integer path takes them (float
+    elsewhere), calibrated on `photos` as `onnx_quantization` does: photo
+    `i` in style `i % num_styles`."""
+    import numpy as np
+
+    one_hot = np.eye(num_styles, dtype=np.float32)
+
+    def representative_dataset():
+        for i, photo in enumerate(photos):
+            yield {"images": np.asarray(photo, np.uint8)[None],
+                   "style_weights": one_hot[[i % num_styles]]}
+
+    converter = _tflite_converter(saved_model_dir, num_styles, size)
+    converter.representative_dataset = representative_dataset
+    return converter.convert()
+
+
+def _tflite_converter(saved_model_dir, num_styles, size):
+    """A TFLite converter (default optimizations) of the SavedModel's
+    signature traced at batch 1 and `size` (None: any height and width);
+    the TFLite model keeps its name (`serving_default`) and its input and
+    output names."""
     import tensorflow as tf
 
     loaded = tf.saved_model.load(saved_model_dir)
@@ -244,5 +333,4 @@ def _tflite_float16(saved_model_dir, num_styles, size):
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
         [batch_of_one.get_concrete_function()], loaded)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.target_spec.supported_types = [tf.float16]
-    return converter.convert()
+    return converter

@@ -8,7 +8,7 @@ from multistyle.network import valid_region
 # What a conditional norm normalizes by (see `ConditionalInstanceNorm`).
 STATISTICS = ("instance", "clipped", "fixed")
 # Clip-and-measure passes of "clipped" statistics.
-_CLIP_PASSES = 3
+CLIP_PASSES = 3
 
 
 @keras.saving.register_keras_serializable(package="multistyle")
@@ -154,7 +154,7 @@ class ConditionalInstanceNorm(keras.layers.Layer):
         if self.statistics == "clipped":
             # Each pass shrinks what an outlier adds to the variance
             # (a single pass still lets a huge one set the bound).
-            for _ in range(_CLIP_PASSES):
+            for _ in range(CLIP_PASSES):
                 mean, variance = moments(self._clipped(x, mean, variance))
         return mean, variance
 

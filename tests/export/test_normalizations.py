@@ -1,5 +1,6 @@
 """Networks with clipped or fixed statistics export like the paper's:
-the SavedModel paints as Keras, and TFLite and ONNX as the SavedModel."""
+the SavedModel paints as Keras, TFLite and both ONNX models as the
+SavedModel."""
 
 import os
 
@@ -12,6 +13,7 @@ from multistyle.io import image_io
 from multistyle.model_folder import folder_io
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import save_random_model
+from tests.export.test_onnx_models import SIZES
 from tests.export.test_onnx_models import assert_onnx_matches_signature
 from tests.export.test_saved_model import _assert_tflite_matches_saved_model
 from tests.export.test_saved_model import _tflite_runner
@@ -57,13 +59,26 @@ def test_saved_model_paints_as_keras(exported, shape):
     assert np.abs(got.astype(int) - want).max() <= 1
 
 
-def test_tflite_and_onnx_paint_as_the_saved_model(exported):
+def test_tflite_paints_as_the_saved_model(exported):
     _, saved_model_dir = exported
     images, weights = _batch((1, 45, 33))
     _assert_tflite_matches_saved_model(
         _tflite_runner(os.path.join(saved_model_dir,
                                     folder_io.TFLITE_FILENAME)),
         saved_model_dir, images, weights)
+
+
+@pytest.mark.parametrize("shape", SIZES)
+def test_onnx_models_paint_as_the_saved_model(exported, shape):
+    _, saved_model_dir = exported
+    images, weights = _batch(shape)
     assert_onnx_matches_signature(
         os.path.join(saved_model_dir, folder_io.ONNX_FILENAME),
         saved_model_dir, folder_io.SIGNATURE_KEY, images, weights)
+    # Two regions of one style each, and a blend across the image.
+    masks = np.zeros((*shape, len(TEST_STYLE_NAMES)), np.float32)
+    masks[:, :, :shape[2] // 2, 0] = 1.0
+    masks[:, :, shape[2] // 2:, 1:] = 0.5
+    assert_onnx_matches_signature(
+        os.path.join(saved_model_dir, folder_io.ONNX_MASKS_FILENAME),
+        saved_model_dir, folder_io.MASKS_SIGNATURE_KEY, images, masks)

@@ -1,5 +1,8 @@
-"""`multistyle-export --onnx`: ONNX models that match the SavedModel."""
+"""`multistyle-export --onnx`: ONNX models that match the SavedModel,
+lean enough that onnxruntime's optimized graph keeps the layout."""
 
+import collections
+import functools
 import os
 import shutil
 import subprocess
@@ -9,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from multistyle.export import onnx_models
+from multistyle.export import onnx_graph
 from multistyle.export import saved_model
 from multistyle.model_folder import folder_io
 from tests.conftest import REPO_ROOT
@@ -37,11 +40,34 @@ def exported(tmp_path_factory):
     return str(output)
 
 
-def _session(path):
+def session(path, optimized_model_path=None):
+    """An onnxruntime CPU session of `path` (which writes its optimized
+    graph to `optimized_model_path`, if given)."""
     import onnxruntime
 
-    return onnxruntime.InferenceSession(path,
+    options = onnxruntime.SessionOptions()
+    if optimized_model_path:
+        options.optimized_model_filepath = str(optimized_model_path)
+    return onnxruntime.InferenceSession(path, options,
                                         providers=["CPUExecutionProvider"])
+
+
+def optimized_op_counts(path, tmp_path):
+    """How many nodes of each op type onnxruntime's optimized graph of
+    `path` has (with every optimization, as it runs it)."""
+    import onnx
+
+    optimized = tmp_path / "optimized.onnx"
+    session(path, optimized)
+    return collections.Counter(
+        node.op_type for node in onnx.load(str(optimized)).graph.node)
+
+
+@functools.lru_cache(maxsize=4)
+def _signatures(saved_model_dir):
+    import tensorflow as tf
+
+    return tf.saved_model.load(saved_model_dir).signatures
 
 
 def assert_onnx_matches_signature(onnx_path, saved_model_dir, signature,
@@ -50,11 +76,11 @@ def assert_onnx_matches_signature(onnx_path, saved_model_dir, signature,
     within one uint8 level."""
     import tensorflow as tf
 
-    serve = tf.saved_model.load(saved_model_dir).signatures[signature]
+    serve = _signatures(saved_model_dir)[signature]
     want = serve(images=tf.constant(images),
                  style_weights=tf.constant(weights))[
         folder_io.OUTPUT_KEY].numpy()
-    got, = _session(onnx_path).run(
+    got, = session(onnx_path).run(
         [folder_io.OUTPUT_KEY],
         {"images": images, "style_weights": weights})
     assert got.dtype == np.uint8 and got.shape == images.shape
@@ -62,14 +88,14 @@ def assert_onnx_matches_signature(onnx_path, saved_model_dir, signature,
 
 
 def test_onnx_model_has_the_signature_inputs_and_outputs(exported):
-    session = _session(os.path.join(exported, folder_io.ONNX_FILENAME))
-    inputs = {i.name: i for i in session.get_inputs()}
+    model = session(os.path.join(exported, folder_io.ONNX_FILENAME))
+    inputs = {i.name: i for i in model.get_inputs()}
     assert inputs["images"].type == "tensor(uint8)"
     assert inputs["style_weights"].type == "tensor(float)"
     assert inputs["style_weights"].shape[1] == len(TEST_STYLE_NAMES)
     # Batch, height and width are symbolic: any size.
     assert all(isinstance(d, str) for d in inputs["images"].shape[:3])
-    output, = session.get_outputs()
+    output, = model.get_outputs()
     assert (output.name, output.type) == (folder_io.OUTPUT_KEY,
                                           "tensor(uint8)")
 
@@ -113,7 +139,32 @@ def test_add_onnx_writes_beside_and_leaves_the_saved_model(tmp_path):
     assert saved_model_pb.read_bytes() == before
 
 
-def test_missing_converter_names_the_extra(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "tf2onnx", None)
+@pytest.mark.parametrize("filename", [folder_io.ONNX_FILENAME,
+                                      folder_io.ONNX_MASKS_FILENAME])
+def test_optimized_graph_changes_layout_once_at_each_end(exported, filename,
+                                                         tmp_path):
+    counts = optimized_op_counts(os.path.join(exported, filename), tmp_path)
+    assert counts["Transpose"] <= 2, counts
+    # No per-layer shape arithmetic: a Shape for the small-image padding
+    # and the crop (and, per-pixel, one for each resolution's weights).
+    assert counts["Shape"] <= (3 if filename == folder_io.ONNX_FILENAME
+                               else 25), counts
+
+
+def test_onnx_model_has_one_node_per_op_of_the_network(exported):
+    import onnx
+
+    counts = collections.Counter(node.op_type for node in onnx.load(
+        os.path.join(exported, folder_io.ONNX_FILENAME)).graph.node)
+    # 16 convolutions, as many instance norms (the random model's are all
+    # "instance"), one blend of all the style tables, a transpose at each
+    # end.
+    assert counts["Conv"] == counts["InstanceNormalization"] == 16
+    assert counts["MatMul"] == 1
+    assert counts["Transpose"] == 2
+
+
+def test_missing_onnx_package_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ValueError, match=r"multistyle\[onnx\]"):
-        onnx_models.write({"serving_default": (None, None)}, str(tmp_path))
+        onnx_graph.Graph("multistyle")
