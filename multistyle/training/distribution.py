@@ -1,7 +1,8 @@
 """Data-parallel training: one global batch split over devices and hosts.
 
-`plan(config)` picks the engine that `config.distribution` asks for on the
-current Keras backend, after joining a multi-host run:
+`plan(devices, batch_size)` picks the engine that `devices.distribution`
+(a `config.Devices`) asks for on the current Keras backend, after joining
+a multi-host run:
 
 - JAX: `keras.distribution.DataParallel` over every device of every
   process; several hosts join with `keras.distribution.initialize` (that
@@ -35,6 +36,7 @@ from typing import Callable, Optional
 
 import keras
 
+from multistyle import errors
 from multistyle.training import data
 
 AUTO = "auto"
@@ -113,55 +115,48 @@ class Plan:
         return _tf_distributed(self.strategy, dataset, self.batch_size)
 
 
-def plan(config):
+def plan(devices, batch_size):
     """Joins a multi-host run if configured and returns its `Plan`.
 
     Call it before building any model: JAX must join the cluster before
     its first computation.
 
     Args:
-        config: A `TrainConfig` (`distribution`, `batch_size` and the JAX
-            cluster fields).
+        devices: A `config.Devices` (`distribution` and the JAX cluster
+            fields), or None for one device.
+        batch_size: The global batch.
 
     Raises:
-        ValueError: On an unknown `distribution`, cluster settings that do
-            not fit the backend or `distribution`, data_parallel with
-            `base_model`, or a `batch_size` that does not split evenly
-            over the devices.
+        errors.ArgumentError: On cluster settings that do not fit the
+            backend or `distribution`, or a `batch_size` that does not
+            split evenly over the devices.
     """
-    if config.distribution not in CHOICES:
-        raise ValueError(
-            f"`distribution` must be one of {', '.join(CHOICES)}. "
-            f"Received: distribution={config.distribution!r}")
-    if config.base_model:  # `finetune` builds its network before `train`.
-        if config.distribution == DATA_PARALLEL:
-            raise ValueError(
-                "Adding styles (`base_model`) trains on one device. "
-                "Received: distribution=data_parallel; use auto or none.")
-        return _single(config)
+    if devices is None:
+        return _single(batch_size)
     backend = keras.backend.backend()
     if backend == "jax":
-        result = _jax_plan(config)
+        result = _jax_plan(devices, batch_size)
     elif backend == "tensorflow":
-        result = _tf_plan(config)
-    elif config.distribution == DATA_PARALLEL:
-        raise ValueError(
-            "`distribution` data_parallel runs on the JAX and TensorFlow "
-            f"backends. Received: keras backend '{backend}'.")
+        result = _tf_plan(devices, batch_size)
+    elif devices.distribution == DATA_PARALLEL:
+        raise errors.ArgumentError(
+            "{distribution} data_parallel runs on the JAX and TensorFlow "
+            f"backends. Received: keras backend '{backend}'.",
+            ("distribution",))
     else:
-        result = _single(config)
-    devices = result.num_devices
-    if config.batch_size % devices:
-        raise ValueError(
-            f"`batch_size` must be a multiple of the {devices} devices it "
+        result = _single(batch_size)
+    count = result.num_devices
+    if batch_size % count:
+        raise errors.ArgumentError(
+            f"{{batch_size}} must be a multiple of the {count} devices it "
             f"is split over ({result.num_processes} process(es)), e.g. "
-            f"{devices * max(1, config.batch_size // devices)}. Received: "
-            f"batch_size={config.batch_size}")
+            f"{count * max(1, batch_size // count)}. Received: "
+            f"{{batch_size:value}}={batch_size}", ("batch_size",))
     return result
 
 
-def _single(config):
-    return Plan(NONE, 1, ("default",), 1, 0, config.batch_size)
+def _single(batch_size):
+    return Plan(NONE, 1, ("default",), 1, 0, batch_size)
 
 
 def _jax_cluster(config):
@@ -176,58 +171,60 @@ def _jax_cluster(config):
             config.process_id if config.process_id >= 0 else None)
 
 
-def _jax_plan(config):
+def _jax_plan(config, batch_size):
     import jax  # pylint: disable=g-import-not-at-top
 
     cluster = _jax_cluster(config)
     if config.distribution == NONE:
         if cluster:
-            raise ValueError(
-                "A multi-host run (`coordinator_address`, `num_processes` "
-                "or the environment) needs `distribution` data_parallel or "
-                "auto. Received: distribution=none")
-        return _single(config)
+            raise errors.ArgumentError(
+                "A multi-host run ({coordinator_address}, {num_processes} "
+                "or the environment) needs {distribution} data_parallel or "
+                "auto. Received: {distribution:value}=none",
+                ("coordinator_address", "num_processes", "distribution"))
+        return _single(batch_size)
     if cluster:
         keras.distribution.initialize(*cluster)
     devices = keras.distribution.list_devices()
     if config.distribution == AUTO and len(devices) == 1:
-        return _single(config)
+        return _single(batch_size)
     data_parallel = keras.distribution.DataParallel(
         devices=devices, auto_shard_dataset=False)  # Rows read per process.
     return Plan("keras.distribution.DataParallel (jax)", len(devices),
                 tuple(str(d) for d in jax.local_devices()),
-                jax.process_count(), jax.process_index(), config.batch_size,
+                jax.process_count(), jax.process_index(), batch_size,
                 scope=data_parallel.scope)
 
 
-def _tf_plan(config):
+def _tf_plan(config, batch_size):
     import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
-    given = [f"{name}={getattr(config, name)}" for name in _JAX_CLUSTER_FIELDS
+    given = [name for name in _JAX_CLUSTER_FIELDS
              if getattr(config, name) not in ("", 0, -1)]
     if given:
-        raise ValueError(
-            f"{', '.join(given)}: `coordinator_address`, `num_processes` "
-            "and `process_id` are for the JAX backend (KERAS_BACKEND=jax); "
-            "TensorFlow reads its cluster from TF_CONFIG.")
+        raise errors.ArgumentError(
+            ", ".join(f"{{{name}:value}}={getattr(config, name)}"
+                      for name in given) +
+            ": {coordinator_address}, {num_processes} and {process_id} are "
+            "for the JAX backend (KERAS_BACKEND=jax); TensorFlow reads its "
+            "cluster from TF_CONFIG.", _JAX_CLUSTER_FIELDS)
     _refuse_tf_cluster()
     if config.distribution == NONE:
-        return _single(config)
+        return _single(batch_size)
     devices = [d.name for d in (tf.config.list_logical_devices("GPU")
                                 or tf.config.list_logical_devices("CPU"))]
     if config.distribution == AUTO and len(devices) == 1:
-        return _single(config)
+        return _single(batch_size)
     strategy = tf.distribute.MirroredStrategy(devices)
     return Plan("MirroredStrategy (tensorflow)",
                 strategy.num_replicas_in_sync,
-                tuple(strategy.extended.worker_devices), 1, 0,
-                config.batch_size,
+                tuple(strategy.extended.worker_devices), 1, 0, batch_size,
                 gradient_replicas=strategy.num_replicas_in_sync,
                 scope=strategy.scope, strategy=strategy, jit_compile=False)
 
 
 def _refuse_tf_cluster():
-    """Raises ValueError if `TF_CONFIG` names a cluster of hosts."""
+    """Raises ArgumentError if `TF_CONFIG` names a cluster of hosts."""
     if os.environ.get("TF_CONFIG", "").strip() in ("", "{}"):
         return
     try:
@@ -235,12 +232,12 @@ def _refuse_tf_cluster():
     except (json.JSONDecodeError, AttributeError):
         cluster = True  # Unreadable: say what to do instead.
     if cluster:
-        raise ValueError(
+        raise errors.ArgumentError(
             "TF_CONFIG names a cluster, but several hosts train on the JAX "
-            "backend: KERAS_BACKEND=jax with `coordinator_address`, "
-            "`num_processes` and `process_id` (keras.distribution). "
+            "backend: KERAS_BACKEND=jax with {coordinator_address}, "
+            "{num_processes} and {process_id} (keras.distribution). "
             "TensorFlow trains on the devices of one host; unset "
-            "TF_CONFIG.")
+            "TF_CONFIG.", _JAX_CLUSTER_FIELDS)
 
 
 def _tf_distributed(strategy, dataset, batch_size):

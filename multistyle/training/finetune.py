@@ -7,21 +7,18 @@ only the new style's rows: minutes instead of the hours of a full run, and
 the styles it already paints stay exactly as they were (Dumoulin, Shlens
 & Kudlur, "A Learned Representation for Artistic Style", ICLR 2017).
 
-The run trains a network that paints only the new styles: the base
+`add_styles` trains a network that paints only the new styles: the base
 model's convolutions, copied and frozen, and new rows that start from the
-mean of the base rows. Training is `train.train`, so checkpoints,
-resuming, TensorBoard and the loss are those of any run. The result is a
-standard network whose tables are the base rows followed by the new rows
-and whose convolutions are copies of the base's, bit for bit.
-
-The defaults of such a run (2000 steps at learning rate 1e-2, the base
-model's width) are `config.CONTEXT_DEFAULTS`.
+mean of the base rows, with the loss, checkpoints, resuming and
+TensorBoard of any run (`fit`). The result is a standard network whose
+tables are the base rows followed by the new rows and whose convolutions
+are copies of the base's, bit for bit. Its config, `AddStylesConfig`,
+defaults to 2000 steps at learning rate 1e-2; the width is the base's.
 
 Example:
 
->>> net = add_styles(config.TrainConfig(
-...     content="photos/", styles=["the_scream.jpg"], model_dir="m17",
-...     base_model="m16"))  # m17 paints m16's styles and the_scream.
+>>> net = add_styles("m16", ["the_scream.jpg"], AddStylesConfig(
+...     content="photos/", model_dir="m17"))  # m16's styles and the_scream.
 """
 
 import dataclasses
@@ -31,11 +28,34 @@ from absl import logging
 import keras
 import numpy as np
 
+from multistyle import errors
 from multistyle.model_folder import folder_io
+from multistyle.model_folder import presets
 from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 from multistyle.network.conditional_instance_norm import ConditionalInstanceNorm
-from multistyle.training import train as train_lib
+from multistyle.training import config as config_lib
+from multistyle.training import fit
+from multistyle.training import perceptual
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AddStylesConfig(config_lib.RunConfig):
+    """A run that adds styles to a trained model (see `add_styles`).
+
+    A few thousand gamma/beta values learn fast and tolerate a large
+    step: 2000 steps at 1e-2 are the defaults here.
+
+    Raises:
+        errors.ArgumentError: On a bad value, naming the field.
+    """
+
+    schedule: config_lib.Schedule = config_lib.Schedule(
+        num_steps=2000, learning_rate=1e-2)
+    loss: config_lib.Loss = config_lib.Loss()
+
+    def __post_init__(self):
+        self.loss.check_image_size(self.data, "image_size")
 
 
 def build_new_style_net(base, num_new_styles, dtype="float32"):
@@ -73,24 +93,26 @@ def _check_same_convolutions(base, trained, model_dir):
         if isinstance(layer, keras.layers.Conv2D) and not np.array_equal(
                 layer.get_weights()[0],
                 base.get_layer(layer.name).get_weights()[0]):
-            raise ValueError(
+            raise errors.ArgumentError(
                 f"The checkpoints in {model_dir} hold other convolutions "
                 f"than the base model ({layer.name}); was the base model "
-                "changed? Use a new `model_dir`.")
+                "changed? Use a new {model_dir}.", ("model_dir",))
 
 
-def add_styles(config, callbacks=()):
+def add_styles(base_model, paintings, config, callbacks=()):
     """Learns new styles on top of a trained model, keeping its styles.
 
-    Writes into `config.model_dir` what `train.train` writes, and at the
-    end `model.keras` and `styles.json`: the base styles, then the new ones
+    Writes into `config.model_dir` what `fit.fit` writes, and at the end
+    `model.keras` and `styles.json`: the base styles, then the new ones
     (`added_by_finetuning=True`). The config in `styles.json` is the base
     model's plus a `finetuning` list that records this run's config.
 
     Args:
-        config: A `config.TrainConfig` whose `base_model` is the model
-            folder to extend and `styles` the paintings to add. `alpha`
-            comes from the base model (leave it None).
+        base_model: The model folder to extend, or a shipped model's
+            name.
+        paintings: The paintings to learn (image files, folders or
+            globs), one style each, named after its file.
+        config: An `AddStylesConfig`.
         callbacks: Extra Keras callbacks for `fit()`.
 
     Returns:
@@ -100,42 +122,39 @@ def add_styles(config, callbacks=()):
     Raises:
         FileNotFoundError: On a missing base model or painting.
         ValueError: On an unreadable base model or painting, a new style
-            name the base model already has, or a bad config.
+            name the base model already has, or a `model_dir` that is the
+            base model or holds another run.
     """
-    if not config.base_model:
-        raise ValueError("Adding styles needs a `base_model` folder.")
-    base_dir = os.path.abspath(config.base_model)
+    if not paintings:
+        raise errors.ArgumentError(
+            "{paintings} needs at least one painting.", ("paintings",))
+    base_dir = os.path.abspath(
+        presets.resolve_model_dir(base_model, argument="base_model"))
     if os.path.realpath(config.model_dir) == os.path.realpath(base_dir):
-        raise ValueError(
-            f"`model_dir` {config.model_dir} is the base model; adding "
-            "styles writes a new model folder.")
+        raise errors.ArgumentError(
+            f"{{model_dir}} {config.model_dir} is the base model; adding "
+            "styles writes a new model folder.", ("model_dir",))
     base, base_styles, base_config = folder_io.read(base_dir)
-    alpha = base.alpha
-    if config.alpha is not None and config.alpha != alpha:
-        logging.warning("Ignoring alpha=%s: the base model has alpha=%s.",
-                        config.alpha, alpha)
-    new_styles = style_set.styles_from_files(
-        train_lib.resolve_style_files(config.styles))
+    style_files, new_styles = perceptual.read_paintings(paintings,
+                                                        config.loss)
     style_set.check_no_clashes(style_set.names(base_styles), new_styles)
-    config = dataclasses.replace(config, base_model=base_dir, alpha=alpha)
     logging.info("Adding %d style(s) to the %d of %s.", len(new_styles),
                  len(base_styles), base_dir)
 
-    trainee = build_new_style_net(
-        base, len(new_styles),
-        dtype="mixed_bfloat16" if config.mixed_precision else "float32")
-    trained = train_lib.train(config, transformer=trainee,
-                              write_model=False, callbacks=callbacks)
-    _check_same_convolutions(base, trained, config.model_dir)
+    def output(trained, record):
+        _check_same_convolutions(base, trained, config.model_dir)
+        return (style_tables.append_styles(
+                    base, style_tables.style_tables(trained)),
+                [*base_styles, *(dataclasses.replace(
+                    s, added_by_finetuning=True) for s in new_styles)],
+                {**base_config, "alpha": base.alpha,
+                 "finetuning": [*base_config.get("finetuning", []), record]})
 
-    extended = style_tables.append_styles(
-        base, style_tables.style_tables(trained))
-    styles = [*base_styles, *(dataclasses.replace(s, added_by_finetuning=True)
-                              for s in new_styles)]
-    record = dataclasses.asdict(config)
-    record["styles"] = [s.source for s in new_styles]
-    model_config = {**base_config, "alpha": alpha,
-                    "finetuning": [*base_config.get("finetuning", []),
-                                   record]}
-    folder_io.write(config.model_dir, extended, styles, model_config)
-    return extended
+    return fit.fit(
+        config, new_styles,
+        lambda: build_new_style_net(base, len(new_styles),
+                                    config.schedule.dtype_policy),
+        perceptual.perceptual_trainer(config.loss, style_files,
+                                      config.model_dir),
+        recorded={"base_model": base_dir, "alpha": base.alpha},
+        output=output, callbacks=callbacks)

@@ -8,6 +8,7 @@ machines, and a user can fine-tune a model on their own photos. The model
 must paint the same styles, in the same order, at the same width.
 """
 
+from multistyle import errors
 from multistyle.model_folder import folder_io
 from multistyle.model_folder import style_set
 from multistyle.network import statistics_folding
@@ -27,14 +28,12 @@ def _style_differences(model_names, run_names):
             f"trains {run_names}.")
 
 
-def read_matching_network(model_dir, styles, action):
+def read_matching_network(model_dir, styles):
     """The Keras network of a model folder that paints `styles` in order.
 
     Args:
         model_dir: A model folder (`model.keras` and `styles.json`).
         styles: The run's `style_set.Style` list, in training order.
-        action: What the run does with the model, for errors
-            ("warm start from").
 
     Raises:
         FileNotFoundError: If the folder lacks one of the two files.
@@ -46,7 +45,7 @@ def read_matching_network(model_dir, styles, action):
                                     style_set.names(styles))
     if difference:
         raise ValueError(
-            f"Cannot {action} {model_dir}: {difference} Train the "
+            f"Cannot warm start from {model_dir}: {difference} Train the "
             "model's styles, in its order (see its styles.json).")
     network, _, _ = folder_io.read(model_dir)
     return network
@@ -74,13 +73,13 @@ def load_initial_weights(transformer, model_dir, styles, photos=None):
         ValueError: If the styles (names or order) or the network width
             differ, or `model.keras` cannot be read.
     """
-    trained = read_matching_network(model_dir, styles, "warm start from")
+    trained = read_matching_network(model_dir, styles)
     shapes = [tuple(w.shape) for w in trained.weights]
     if shapes != [tuple(w.shape) for w in transformer.weights]:
-        raise ValueError(
+        raise errors.ArgumentError(
             f"Cannot warm start from {model_dir}: its network has another "
-            "width or layout than this run's; pass the `alpha` it was "
-            "trained with (see its styles.json).")
+            "width or layout than this run's; pass the {alpha} it was "
+            "trained with (see its styles.json).", ("alpha",))
     transformer.set_weights(trained.get_weights())
     if transformer_net.normalization_of(transformer) == \
             transformer_net.normalization_of(trained):

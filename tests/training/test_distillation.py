@@ -4,13 +4,13 @@ import keras
 import numpy as np
 import pytest
 
+from multistyle import errors
 from multistyle.model_folder import folder_io
 from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
 from multistyle.training import distillation
-from multistyle.training import train as train_lib
 from tests.conftest import save_model_of_paintings
-from tests.training.test_train import _tiny_config
+from tests.training.test_perceptual import tiny_config
 
 
 @pytest.fixture
@@ -49,23 +49,42 @@ def test_the_student_learns_the_teachers_paintings(teacher_dir):
 
 
 def test_distilling_trains_a_smaller_network_without_vgg(
-        teacher_dir, photo_dir, style_files, tmp_path):
+        teacher_dir, photo_dir, tmp_path, monkeypatch):
     model_dir = str(tmp_path / "student")
-    # No VGG-19 weights exist at this path: distillation must not load any.
-    net = train_lib.train(_tiny_config(
-        photo_dir, style_files, model_dir,
-        str(tmp_path / "no_such_vgg.h5"), teacher=teacher_dir, alpha=0.0625))
+    # No VGG-19 weights may load: distillation has no perceptual loss.
+    monkeypatch.setattr("multistyle.loss.vgg_features.VGGFeatures", None)
+    net = distillation.distill(teacher_dir, tiny_config(
+        distillation.DistillConfig, content=photo_dir, model_dir=model_dir,
+        alpha=0.0625))
     assert net.count_params() < folder_io.read(
         teacher_dir)[0].count_params()
     styles, config = folder_io.read_styles(model_dir)
     assert style_set.names(styles) == ["red_style", "blue_style"]
     assert config["teacher"] == teacher_dir
+    assert (config["alpha"], config["edge_weight"]) == (0.0625, 1.0)
+    assert "vgg_weights" not in config
     assert os.path.exists(os.path.join(model_dir, "model.keras"))
 
 
-def test_a_teacher_with_other_styles_is_refused(teacher_dir, photo_dir,
-                                                style_files, tmp_path):
-    with pytest.raises(ValueError, match=r"Cannot distill from .*order"):
-        train_lib.train(_tiny_config(
-            photo_dir, list(reversed(style_files)), str(tmp_path / "run"),
-            "pastiche", teacher=teacher_dir))
+def test_config_has_no_perceptual_loss_settings():
+    config = distillation.DistillConfig(content="photos", model_dir="run")
+    assert not hasattr(config, "loss")
+    assert (config.edge_weight, config.network.alpha) == (1.0, 1.0)
+
+
+def test_config_rejects_a_negative_edge_weight_naming_it():
+    with pytest.raises(errors.ArgumentError,
+                       match="`edge_weight` must be at least 0") as caught:
+        distillation.DistillConfig(content="photos", model_dir="run",
+                                   edge_weight=-1.0)
+    assert caught.value.arguments == ("edge_weight",)
+
+
+def test_a_warm_start_with_other_styles_than_the_teacher_is_refused(
+        teacher_dir, photo_dir, style_files, tmp_path):
+    other = save_model_of_paintings(tmp_path / "other",
+                                    list(reversed(style_files)), seed=6)
+    config = tiny_config(distillation.DistillConfig, content=photo_dir,
+                         model_dir=str(tmp_path / "run"), init_from=other)
+    with pytest.raises(ValueError, match=r"Cannot warm start from .*order"):
+        distillation.distill(teacher_dir, config)

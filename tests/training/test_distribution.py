@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import pytest
 
+from multistyle import errors
 from multistyle.io import image_io
 from multistyle.model_folder import folder_io
 from multistyle.training import config as config_lib
@@ -227,26 +228,26 @@ def test_tf_config_cluster_exits_2_pointing_to_jax(run_inputs):
     assert not (root / "tf_cluster" / "train_config.json").exists()
 
 
-def _config(**values):
-    return config_lib.TrainConfig(content="", styles=["x.png"],
-                                  model_dir="", **values)
+def _plan(batch_size=16, **devices):
+    return distribution.plan(config_lib.Devices(**devices), batch_size)
 
 
 def test_one_device_auto_trains_without_distribution():
-    plan = distribution.plan(_config(distribution="auto"))
+    plan = _plan(distribution="auto")
     assert plan.engine == "none" and plan.num_devices == 1
     assert plan.is_chief and plan.device_batch == 16
 
 
-def test_rejects_unknown_distribution():
-    with pytest.raises(ValueError, match="one of auto, none, data_parallel"):
-        distribution.plan(_config(distribution="mirrored"))
+def test_no_devices_plan_one_device():
+    plan = distribution.plan(None, 4)
+    assert (plan.engine, plan.num_devices, plan.batch_size) == ("none", 1, 4)
 
 
 def test_rejects_cluster_flags_without_distribution():
-    with pytest.raises(ValueError, match="coordinator_address"):
-        distribution.plan(_config(distribution="none",
-                                  coordinator_address="127.0.0.1:1234"))
+    with pytest.raises(errors.ArgumentError,
+                       match="coordinator_address") as caught:
+        _plan(distribution="none", coordinator_address="127.0.0.1:1234")
+    assert "coordinator_address" in caught.value.arguments
 
 
 _TF_ONLY = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
@@ -255,8 +256,8 @@ _TF_ONLY = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
 
 @_TF_ONLY
 def test_tensorflow_refuses_jax_cluster_flags():
-    with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
-        distribution.plan(_config(num_processes=2))
+    with pytest.raises(errors.ArgumentError, match="KERAS_BACKEND=jax"):
+        _plan(num_processes=2)
 
 
 @_TF_ONLY
@@ -266,13 +267,13 @@ def test_tensorflow_refuses_jax_cluster_flags():
 def test_tensorflow_refuses_a_tf_config_cluster(monkeypatch, tf_config):
     monkeypatch.setenv("TF_CONFIG", tf_config)
     with pytest.raises(ValueError, match="several hosts train on the JAX"):
-        distribution.plan(_config())
+        _plan()
 
 
 @_TF_ONLY
 def test_tensorflow_ignores_a_tf_config_without_cluster(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", "{}")
-    assert distribution.plan(_config()).engine == "none"
+    assert _plan().engine == "none"
 
 
 def test_process_rows_make_up_the_one_process_batch(photo_dir):

@@ -12,13 +12,14 @@ from multistyle.model_folder import folder_io
 from multistyle.model_folder import style_set
 from multistyle.network import style_tables
 from multistyle.network import transformer_net
+from multistyle import errors
 from multistyle.training import checkpoint
-from multistyle.training import config as config_lib
 from multistyle.training import finetune
 from multistyle.training import trainer as trainer_lib
 from tests.conftest import TEST_STYLE_NAMES
 from tests.conftest import paint_style
 from tests.conftest import write_image
+from tests.training.test_perceptual import tiny_config
 
 # Fastest for two or three steps on CPU: XLA compiling costs TensorFlow more
 # than it saves, while JAX without jit runs op by op.
@@ -26,16 +27,15 @@ _JIT_COMPILE = keras.backend.backend() == "jax"
 
 
 def _config(root, vgg_weights, **kw):
-    values = dict(
-        content=os.path.join(root, "photos"),
-        styles=[os.path.join(root, "new", "new_style.png")],
-        model_dir=os.path.join(root, "run"),
-        image_size=32, style_image_size=32, batch_size=2, num_steps=2,
-        steps_per_checkpoint=1, learning_rate=1e-2, alpha=None,
-        vgg_weights=vgg_weights, summary_every=1, jit_compile=_JIT_COMPILE,
-        workers=1)
+    values = dict(content=os.path.join(root, "photos"),
+                  model_dir=os.path.join(root, "run"), learning_rate=1e-2,
+                  vgg_weights=vgg_weights, jit_compile=_JIT_COMPILE)
     values.update(kw)
-    return config_lib.TrainConfig(**values)
+    return tiny_config(finetune.AddStylesConfig, **values)
+
+
+def _painting(root):
+    return os.path.join(root, "new", "new_style.png")
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,8 @@ def inputs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def added(inputs, model_dir, real_vgg_weights):
     """The config of a 2-step run adding new_style to `model_dir`."""
-    config = _config(inputs, real_vgg_weights, base_model=model_dir)
-    finetune.add_styles(config)
+    config = _config(inputs, real_vgg_weights)
+    finetune.add_styles(model_dir, [_painting(inputs)], config)
     return config
 
 
@@ -87,27 +87,49 @@ def test_convolutions_stay_bit_identical_and_only_new_rows_change(
 
 
 def test_styles_json_marks_new_styles_and_records_the_finetune(
-        added, model_dir):
+        added, model_dir, inputs):
     styles, config = folder_io.read_styles(added.model_dir)
     assert [(s.name, s.added_by_finetuning) for s in styles] == [
         *((name, False) for name in TEST_STYLE_NAMES), ("new_style", True)]
     assert config["alpha"] == 0.125
     record = config["finetuning"][-1]
     assert record["base_model"] == os.path.abspath(model_dir)
-    assert record["styles"] == [os.path.abspath(added.styles[0])]
+    assert record["styles"] == [os.path.abspath(_painting(inputs))]
+    assert (record["num_steps"], record["alpha"]) == (2, 0.125)
 
 
-def test_rerun_resumes_from_the_newest_checkpoint(added):
-    finetune.add_styles(dataclasses.replace(added, num_steps=3))
+def test_rerun_resumes_from_the_newest_checkpoint(added, model_dir, inputs):
+    finetune.add_styles(model_dir, [_painting(inputs)], dataclasses.replace(
+        added, schedule=dataclasses.replace(added.schedule, num_steps=3)))
     assert checkpoint.latest(added.model_dir).endswith("ckpt-00000003.npz")
     _, styles, _ = folder_io.read(added.model_dir)
     assert len(styles) == 4
 
 
-def test_refuses_to_resume_on_another_base(added, tmp_path):
-    other = shutil.copytree(added.base_model, str(tmp_path / "other"))
+def test_refuses_to_resume_on_another_base(added, model_dir, inputs,
+                                           tmp_path):
+    other = shutil.copytree(model_dir, str(tmp_path / "other"))
     with pytest.raises(ValueError, match="different `base_model`"):
-        finetune.add_styles(dataclasses.replace(added, base_model=other))
+        finetune.add_styles(other, [_painting(inputs)], added)
+
+
+def test_config_defaults_suit_learning_a_few_rows():
+    config = finetune.AddStylesConfig(content="photos", model_dir="run")
+    assert (config.schedule.num_steps, config.schedule.learning_rate) == (
+        2000, 1e-2)
+    assert not hasattr(config, "network")  # The base model's width.
+
+
+def test_config_rejects_a_bad_value_naming_it():
+    with pytest.raises(errors.ArgumentError,
+                       match="`image_size` must be at least 16") as caught:
+        _config("root", None, image_size=8)
+    assert caught.value.arguments == ("image_size",)
+
+
+def test_no_paintings_are_refused(inputs, model_dir):
+    with pytest.raises(errors.ArgumentError, match="`paintings` needs"):
+        finetune.add_styles(model_dir, [], _config(inputs, None))
 
 
 def test_new_style_net_trains_only_rows_that_start_from_the_mean(model_dir):
@@ -136,9 +158,8 @@ def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
         content_layers=vgg_features.DEFAULT_CONTENT_LAYERS,
         content_weight=1.0, style_layer_weights=dict.fromkeys(layers, 1.0),
         style_coefficients=np.ones(1, np.float32), tv_weight=0.0)
-    model.compile(
-        optimizer=keras.optimizers.Adam(
-            config_lib.CONTEXT_DEFAULTS["learning_rate"][1]))
+    model.compile(optimizer=keras.optimizers.Adam(
+        finetune.AddStylesConfig.schedule.learning_rate))
     batch = (np.random.default_rng(0).random((2, 32, 32, 3), np.float32),
              np.ones((2, 1), np.float32))
     losses = [float(model.train_on_batch(batch, return_dict=True)["loss"])
@@ -147,30 +168,31 @@ def test_new_style_loss_drops_over_a_few_steps(model_dir, real_vgg_weights,
 
 
 @pytest.mark.parametrize("change,error,message", [
-    ({"styles": ["/nonexistent/painting.jpg"]}, FileNotFoundError,
+    ({"paintings": ["/nonexistent/painting.jpg"]}, FileNotFoundError,
      "Style image not found"),
     ({"base_model": "/nonexistent/model"}, FileNotFoundError,
      "/nonexistent/model"),
-    ({"model_dir": "BASE"}, ValueError, "is the base model"),
+    ({"model_dir": "BASE"}, errors.ArgumentError, "is the base model"),
 ])
 def test_bad_input_is_refused(inputs, model_dir, tmp_path, change, error,
                               message):
-    values = {"base_model": model_dir, "model_dir": str(tmp_path / "run")}
+    values = {"base_model": model_dir, "paintings": [_painting(inputs)],
+              "model_dir": str(tmp_path / "run")}
     values.update({k: model_dir if v == "BASE" else v
                    for k, v in change.items()})
-    config = _config(inputs, vgg_weights=None, **values)
+    config = _config(inputs, None, model_dir=values["model_dir"])
     with pytest.raises(error, match=message):
-        finetune.add_styles(config)
+        finetune.add_styles(values["base_model"], values["paintings"],
+                            config)
 
 
 def test_new_style_named_like_a_base_style_is_refused(inputs, model_dir,
                                                       tmp_path):
     clash = write_image(str(tmp_path / "Starry Night.png"), 32, 32)
-    config = _config(inputs, None, base_model=model_dir, styles=[clash],
-                     model_dir=str(tmp_path / "run"))
+    config = _config(inputs, None, model_dir=str(tmp_path / "run"))
     with pytest.raises(ValueError, match=r"already has style\(s\) named "
                                          r"\['starry_night'\]"):
-        finetune.add_styles(config)
+        finetune.add_styles(model_dir, [clash], config)
 
 
 def test_base_model_without_style_tables_is_refused(inputs, tmp_path):
@@ -180,7 +202,6 @@ def test_base_model_without_style_tables_is_refused(inputs, tmp_path):
     keras.Model(images, keras.layers.Conv2D(3, 3)(images)).save(
         str(base / "model.keras"))
     folder_io.write_styles(str(base), [style_set.Style("a")])
-    config = _config(inputs, None, base_model=str(base),
-                     model_dir=str(tmp_path / "run"))
+    config = _config(inputs, None, model_dir=str(tmp_path / "run"))
     with pytest.raises(ValueError, match="no ConditionalInstanceNorm"):
-        finetune.add_styles(config)
+        finetune.add_styles(str(base), [_painting(inputs)], config)

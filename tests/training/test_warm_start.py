@@ -6,10 +6,10 @@ import pytest
 
 from multistyle.model_folder import style_set
 from multistyle.network import transformer_net
-from multistyle.training import train as train_lib
+from multistyle.training import perceptual
 from multistyle.training import warm_start
 from tests.conftest import save_model_of_paintings
-from tests.training.test_train import _tiny_config
+from tests.training.test_perceptual import _tiny_config
 
 
 class _WeightsAtStart(keras.callbacks.Callback):
@@ -34,7 +34,7 @@ def test_warm_start_begins_with_the_models_weights_and_trains_them(
     given = keras.saving.load_model(
         os.path.join(trained_dir, "model.keras")).get_weights()
     at_start = _WeightsAtStart(lambda model: model.transformer)
-    net = train_lib.train(
+    net = perceptual.train(
         _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                      real_vgg_weights, init_from=trained_dir,
                      warmup_steps=1, learning_rate=1e-2),

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import logging
 import os
@@ -10,13 +11,14 @@ import keras
 import numpy as np
 import pytest
 
+from multistyle import errors
+from multistyle.cli import config_flags
 from multistyle.loss import style_targets
 from multistyle.loss import vgg_features
 from multistyle.model_folder import folder_io
 from multistyle.network import transformer_net
 from multistyle.training import checkpoint
-from multistyle.training import config as config_lib
-from multistyle.training import train as train_lib
+from multistyle.training import perceptual
 from multistyle.training import trainer as trainer_lib
 from tests.conftest import REPO_ROOT
 
@@ -31,13 +33,26 @@ sys.meta_path.insert(0, _Block())
 """
 
 
+_TINY = dict(image_size=32, style_image_size=32, batch_size=2, num_steps=2,
+             steps_per_checkpoint=1, alpha=0.125, summary_every=1,
+             workers=1)
+
+
+def tiny_config(config_class, vgg_weights=None, **values):
+    """A `config_class` of a tiny run: `values` by field name, the groups'
+    fields too (as the command line gives them); `vgg_weights` None is
+    random VGG-19 weights."""
+    config = config_flags.build(config_class, {**_TINY, **values})
+    if not hasattr(config, "loss"):
+        return config
+    return dataclasses.replace(config, loss=dataclasses.replace(
+        config.loss, vgg_weights=vgg_weights))
+
+
 def _tiny_config(photo_dir, style_files, model_dir, vgg_weights, **kw):
-    values = dict(content=photo_dir, styles=style_files, model_dir=model_dir,
-                  image_size=32, style_image_size=32, batch_size=2,
-                  num_steps=2, steps_per_checkpoint=1, alpha=0.125,
-                  vgg_weights=vgg_weights, summary_every=1, workers=1)
-    values.update(kw)
-    return config_lib.TrainConfig(**values)
+    return tiny_config(perceptual.TrainConfig, **{
+        "content": photo_dir, "styles": style_files, "model_dir": model_dir,
+        "vgg_weights": vgg_weights, **kw})
 
 
 def test_few_steps_lower_the_total_loss(real_vgg_weights, shared_data):
@@ -67,7 +82,7 @@ def test_train_writes_model_styles_and_logs(photo_dir, style_files,
                                             capsys, caplog):
     model_dir = str(tmp_path / "run")
     caplog.set_level(logging.INFO)
-    net = train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
+    net = perceptual.train(_tiny_config(photo_dir, style_files, model_dir,
                                       real_vgg_weights))
     # Not a terminal: log lines, no progress-bar redraws.
     assert "━" not in capsys.readouterr().out
@@ -85,62 +100,54 @@ def test_train_writes_model_styles_and_logs(photo_dir, style_files,
     assert len(logs) == 1 and logs[0].startswith("events.out.tfevents")
 
 
-class _LearningRates(keras.callbacks.Callback):
-    """Records the optimizer's learning rate at every step."""
-
-    def __init__(self):
-        super().__init__()
-        self.seen = []
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.seen.append(float(self.model.optimizer.learning_rate))
-
-
-def test_rerun_resumes_and_continues_the_step_count(
-        photo_dir, style_files, real_vgg_weights, tmp_path):
-    model_dir = str(tmp_path / "run")
-    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
-                                real_vgg_weights, num_steps=2))
-    rates = _LearningRates()
-    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
-                                real_vgg_weights, num_steps=4,
-                                learning_rate=5e-4), callbacks=[rates])
-    latest = checkpoint.latest(model_dir)
-    assert latest.endswith("ckpt-00000004.npz")
-    with np.load(latest) as ckpt:
-        assert int(ckpt["optimizer/iteration"]) == 4
-    # A resumed run follows the new --learning_rate flag.
-    np.testing.assert_allclose(rates.seen, [5e-4, 5e-4])
-
-
-def test_refuses_to_resume_with_other_styles(photo_dir, style_files,
-                                             real_vgg_weights, tmp_path):
-    model_dir = str(tmp_path / "run")
-    train_lib.train(_tiny_config(photo_dir, style_files, model_dir,
-                                real_vgg_weights, num_steps=1))
-    with pytest.raises(ValueError, match="different `styles`"):
-        train_lib.train(_tiny_config(photo_dir, style_files[:1], model_dir,
-                                    real_vgg_weights, num_steps=2))
-
-
 @pytest.mark.parametrize("change,error,message", [
     ({"content": "/nonexistent/photos"}, FileNotFoundError,
      "No content images"),
     ({"styles": ["/nonexistent/painting.jpg"]}, FileNotFoundError,
      "Style image not found"),
-    ({"image_size": 8}, ValueError, "at least 16 px"),
     ({"style_layers": ("block1_conv1", "block6_conv1")}, ValueError,
      "block6_conv1"),
-    ({"num_steps": 3, "steps_per_checkpoint": 2}, ValueError, "multiple of"),
-    ({"style_coefficients": (1.0, 2.0, 3.0)}, ValueError,
-     "style_coefficients"),
+    ({"style_coefficients": (1.0, 2.0, 3.0)}, errors.ArgumentError,
+     "`style_coefficients` has 3 values but 2"),
 ])
 def test_bad_configuration_is_refused(photo_dir, style_files, tmp_path,
                                       change, error, message):
     config = _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                           None, **change)
     with pytest.raises(error, match=message):
-        train_lib.train(config)
+        perceptual.train(config)
+
+
+def test_a_missing_content_folder_names_the_argument(style_files, tmp_path):
+    config = _tiny_config(str(tmp_path / "none"), style_files,
+                          str(tmp_path / "run"), None)
+    with pytest.raises(errors.MissingArgumentFileError) as caught:
+        perceptual.train(config)
+    assert caught.value.arguments == ("content",)
+
+
+@pytest.mark.parametrize("change, arguments, message", [
+    ({"styles": []}, ("styles",), "`styles` needs at least one painting"),
+    ({"image_size": 8}, ("image_size",), "`image_size` must be at least "
+                                         "16 px: VGG-19 halves"),
+    ({"num_steps": 3, "steps_per_checkpoint": 2},
+     ("num_steps", "steps_per_checkpoint"), "multiple of"),
+])
+def test_train_config_rejects_bad_values_naming_them(change, arguments,
+                                                     message):
+    with pytest.raises(errors.ArgumentError, match=message) as caught:
+        tiny_config(perceptual.TrainConfig, **{
+            "content": "photos", "styles": ["a.jpg"], "model_dir": "run",
+            **change})
+    assert caught.value.arguments == arguments
+
+
+def test_train_config_takes_the_from_scratch_defaults():
+    config = perceptual.TrainConfig(content="photos", styles=["a.jpg"],
+                                    model_dir="run")
+    assert (config.schedule.num_steps, config.schedule.learning_rate,
+            config.network.alpha) == (40000, 1e-3, 1.0)
+    assert config.styles == ("a.jpg",)
 
 
 def test_unreadable_style_image_is_refused(photo_dir, style_files, tmp_path):
@@ -148,7 +155,7 @@ def test_unreadable_style_image_is_refused(photo_dir, style_files, tmp_path):
     config = _tiny_config(photo_dir, style_files, str(tmp_path / "run"),
                           None)
     with pytest.raises(ValueError, match="red_style.png"):
-        train_lib.train(config)
+        perceptual.train(config)
 
 
 def _train_command(photo_dir, style_files, model_dir, vgg, *extra):
@@ -197,12 +204,13 @@ def test_jax_training_runs_without_tensorflow(photo_dir, style_files,
     model_dir = str(tmp_path / "run")
     script = _NO_TENSORFLOW + f"""
 import multistyle
-config = multistyle.TrainConfig(
+from multistyle.training import config
+multistyle.train(multistyle.TrainConfig(
     content={photo_dir!r}, styles={style_files!r}, model_dir={model_dir!r},
-    image_size=32, style_image_size=32, batch_size=2, num_steps=2,
-    steps_per_checkpoint=1, alpha=0.125, vgg_weights={real_vgg_weights!r},
-    workers=1)
-multistyle.train(config)
+    data=config.Data(image_size=32, batch_size=2, workers=1),
+    schedule=config.Schedule(num_steps=2, steps_per_checkpoint=1),
+    loss=config.Loss(style_image_size=32, vgg_weights={real_vgg_weights!r}),
+    network=config.Network(alpha=0.125)))
 assert "tensorflow" not in sys.modules
 print("trained without tensorflow")
 """
@@ -214,22 +222,3 @@ print("trained without tensorflow")
     assert os.path.exists(os.path.join(model_dir, "model.keras"))
     with open(os.path.join(model_dir, "styles.json")) as f:
         assert len(json.load(f)["styles"]) == 2
-
-
-def test_learning_rate_warms_up_then_decays_to_its_fraction(tmp_path):
-    config = config_lib.TrainConfig(
-        content="", styles=[], model_dir="", num_steps=100,
-        steps_per_checkpoint=10, learning_rate=1e-2, warmup_steps=10,
-        final_learning_rate_fraction=0.1)
-    schedule = train_lib.learning_rate_schedule(config)
-    rates = [float(schedule(step)) for step in (0, 5, 10, 55, 100)]
-    np.testing.assert_allclose(rates, [0.0, 5e-3, 1e-2, 5.5e-3, 1e-3],
-                               rtol=1e-5)
-
-
-def test_constant_learning_rate_without_warmup():
-    config = config_lib.TrainConfig(content="", styles=[], model_dir="",
-                                    num_steps=10, steps_per_checkpoint=5,
-                                    learning_rate=3e-3)
-    schedule = train_lib.learning_rate_schedule(config)
-    assert [float(schedule(s)) for s in (0, 9)] == pytest.approx([3e-3] * 2)
