@@ -69,9 +69,9 @@ STROKE_SCALE = flags.DEFINE_float(
 RUNTIME = flags.DEFINE_enum(
     "runtime", "auto", list(networks.RUNTIMES),
     "What runs the network. auto: the model folder's TFLite model (LiteRT, "
-    "fastest start) for up to 16 photos in float32, else (and for masks and "
-    "video) model.keras, or the SavedModel on the TensorFlow backend; "
-    "tflite, keras or saved_model force one.")
+    "fastest start) for up to 16 photos in float32, else (and for video) "
+    "model.keras, or the SavedModel on the TensorFlow backend; masks take "
+    "model.keras if there is one; tflite, keras or saved_model force one.")
 
 def model_dir():
     """`--model` (a folder or a preset's name) as a folder; by default the
@@ -96,11 +96,12 @@ def style_choice(style_names, keyframes=None):
 
 def weights(choice):
     """The weights to paint with: the vector of a `StyleChoice`, or for
-    --mask the per-pixel map `(height, width, num_styles)` of the masks."""
+    --mask the masks with their regions' mixes (`style_masks.StyleMasks`,
+    uint8 masks: each tile's weights are made from them as it is
+    painted)."""
     if choice.mask_mixes is None:
         return choice.weights
-    masks = [style_masks.load_mask(path.strip()) for path in MASK.value]
-    return style_masks.weight_map(masks, choice.mask_mixes)
+    return style_masks.load_masks(MASK.value, choice.mask_mixes)
 
 
 def mask_summary():

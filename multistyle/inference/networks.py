@@ -3,8 +3,12 @@
 A model folder holds `model.keras` (written by training) or an exported
 TensorFlow SavedModel, or both, and the SavedModel may come with a TFLite
 model (see `folder_io`). `load_network` hides the difference: each
-becomes a function from float images to float images, which paints images
-of any size (`network.min_side`).
+becomes a function that takes uint8 images (the photo's own pixels; float
+ones in [0, 1] too) of any size (`network.min_side`) and converts them
+once, where the runtime wants it: the SavedModel and TFLite graphs take
+uint8 themselves, `model.keras` gets float32 in [0, 1]. `network.paint`
+returns what the runtime makes (uint8 from the SavedModel and TFLite,
+float32 from Keras), `network(...)` float32 in [0, 1].
 
 Which one runs (`RUNTIMES`): by default (`"auto"`) the TFLite model for
 photos painted one at a time in float32, because LiteRT imports in a
@@ -30,7 +34,10 @@ class _KerasNetwork:
     On JAX, which compiles per input shape, batches are padded to their
     shape bucket (`shape_buckets`) and run by a `padded_inputs` twin of
     the network: new sizes seldom compile (once per bucket), and results
-    are unchanged up to float rounding.
+    are unchanged up to float rounding. Per-pixel weights of some styles
+    (`styles`) run a twin of the network with only those styles' tables
+    (`style_tables`): the same painting up to float rounding, and no
+    per-pixel work for the styles that paint nowhere.
     """
 
     runtime = "keras"
@@ -43,39 +50,55 @@ class _KerasNetwork:
         from multistyle.network import transformer_net
 
         self._model = folder_io.read_network(model_dir)
-        tables = style_tables.style_tables(self._model)
+        self._precision = precision
+        self._tables = style_tables.style_tables(self._model)
         if precision == "bfloat16":
             self._model = style_tables.with_style_tables(
-                self._model, tables, dtype="bfloat16")
+                self._model, self._tables, dtype="bfloat16")
         self._padded_model = None
         if keras.backend.backend() == "jax":
             self._padded_model = style_tables.with_style_tables(
-                self._model, tables, dtype=precision, padded_inputs=True)
+                self._model, self._tables, dtype=precision,
+                padded_inputs=True)
         self.num_styles = transformer_net.num_styles_of(self._model)
-        self._per_pixel_model = None  # Built on first use.
+        self._per_pixel_models = {}  # Style indices -> twin, on first use.
 
-    def __call__(self, images, weights):
+    def __call__(self, images, weights, styles=None):
+        return self.paint(images, weights, styles)
+
+    def paint(self, images, weights, styles=None):
         from multistyle.network import min_side
 
+        images = image_io.as_float(images)
+        if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
+            model = self._per_pixel_model(styles)
+            return min_side.call_padded(
+                lambda x, w: _predict(model, [x, w]), images, weights)
+        weights = _all_styles(weights, styles, self.num_styles)
         return min_side.call_padded(self._predict, images, weights)
 
-    def _predict(self, images, weights):
-        # A compiled function (tf.function / jax.jit) frees each activation
-        # after its last use; an eager functional call keeps them all (4.6x
-        # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
-        if np.ndim(weights) == 4:  # Per-pixel weights (style masks).
-            if self._per_pixel_model is None:
-                from multistyle.network import transformer_net
+    def _per_pixel_model(self, styles):
+        """The network with per-pixel weights of `styles` (None: all)."""
+        from multistyle.network import style_tables
+        from multistyle.network import transformer_net
 
-                self._per_pixel_model = transformer_net.spatial_twin(
-                    self._model)
-            outputs = self._per_pixel_model.predict_on_batch(
-                [images, weights])
-        elif self._padded_model is not None:
-            outputs = self._predict_padded(np.asarray(images), weights)
-        else:
-            outputs = self._model.predict_on_batch([images, weights])
-        return np.asarray(outputs, np.float32)
+        styles = (tuple(range(self.num_styles)) if styles is None
+                  else tuple(int(s) for s in styles))
+        if styles not in self._per_pixel_models:
+            network = self._model
+            if styles != tuple(range(self.num_styles)):
+                network = style_tables.with_style_tables(
+                    self._model, [(gamma[list(styles)], beta[list(styles)])
+                                  for gamma, beta in self._tables],
+                    dtype=self._precision)
+            self._per_pixel_models[styles] = transformer_net.spatial_twin(
+                network)
+        return self._per_pixel_models[styles]
+
+    def _predict(self, images, weights):
+        if self._padded_model is not None:
+            return self._predict_padded(np.asarray(images), weights)
+        return _predict(self._model, [images, weights])
 
     def _predict_padded(self, images, weights):
         """Runs the padded twin on `images` padded to their shape bucket
@@ -85,9 +108,26 @@ class _KerasNetwork:
         weights = np.pad(np.asarray(weights, np.float32),
                          [(0, len(padded) - batch), (0, 0)])
         valid_size = np.tile(np.int32([[height, width]]), (len(padded), 1))
-        outputs = self._padded_model.predict_on_batch(
-            [padded, weights, valid_size])
+        outputs = _predict(self._padded_model, [padded, weights, valid_size])
         return outputs[:batch, :height, :width]
+
+
+def _predict(model, inputs):
+    """`model`'s float32 outputs for a batch of numpy inputs."""
+    # A compiled function (tf.function / jax.jit) frees each activation
+    # after its last use; an eager functional call keeps them all (4.6x
+    # the memory for a 1024x1024 tile at alpha=1: 4.0 GiB vs 0.87 GiB).
+    return np.asarray(model.predict_on_batch(inputs), np.float32)
+
+
+def _all_styles(weights, styles, num_styles):
+    """`weights` of the styles `styles` (indices, the last axis; None:
+    all, as they are) spread over all `num_styles`, the others 0."""
+    if styles is None:
+        return weights
+    spread = np.zeros(np.shape(weights)[:-1] + (num_styles,), np.float32)
+    spread[..., list(styles)] = weights
+    return spread
 
 
 class _SavedModelNetwork:
@@ -112,9 +152,13 @@ class _SavedModelNetwork:
         spec = self._serve.structured_input_signature[1]["style_weights"]
         self.num_styles = spec.shape[-1]
 
-    def __call__(self, images, weights):
+    def __call__(self, images, weights, styles=None):
+        return image_io.to_float(self.paint(images, weights, styles))
+
+    def paint(self, images, weights, styles=None):
         tf = self._tf
         serve = self._serve
+        weights = _all_styles(weights, styles, self.num_styles)
         if np.ndim(weights) == 4:
             serve = self._loaded.signatures.get(
                 folder_io.MASKS_SIGNATURE_KEY)
@@ -125,10 +169,9 @@ class _SavedModelNetwork:
                     "masks; export the model again with this version of "
                     "multistyle.export.")
         outputs = serve(
-            images=tf.constant(image_io.to_uint8(images)),
+            images=tf.constant(image_io.as_uint8(images)),
             style_weights=tf.constant(weights, tf.float32))
-        return image_io.to_float(
-            outputs[folder_io.OUTPUT_KEY].numpy())
+        return outputs[folder_io.OUTPUT_KEY].numpy()
 
 
 def choose_runtime(model_dir, precision="float32", runtime="auto",
@@ -224,12 +267,17 @@ def load_network(model_dir, precision="float32", runtime="auto",
             TFLite.
 
     Returns:
-        A callable `network(images, style_weights)` mapping float32 RGB
-        images in [0, 1], NHWC, of any size, and float32 weights
-        `(batch, num_styles)` to float32 RGB images in [0, 1] of the same
-        shape, with attributes `num_styles`, `runtime` and `per_pixel`:
-        if true, weights may also be per pixel, `(batch, height, width,
-        num_styles)` (see `style_masks`; not the TFLite model).
+        A callable `network(images, style_weights, styles=None)` mapping
+        uint8 RGB images, NHWC, of any size (or float32 RGB in [0, 1]),
+        and float32 weights `(batch, num_styles)` to float32 RGB images
+        in [0, 1] of the same shape; `network.paint(...)` takes the same
+        and returns the runtime's own output (uint8 from the SavedModel
+        and TFLite, float32 in [0, 1] from Keras). Attributes:
+        `num_styles`, `runtime` and `per_pixel`: if true, weights may also
+        be per pixel, `(batch, height, width, num_styles)` (see
+        `style_masks`; not the TFLite model), and `styles` may name the
+        styles (indices) the weights' channels stand for, all others
+        weighing 0 (the Keras network then paints with only those).
 
     Raises:
         FileNotFoundError: If the folder lacks the model to run.

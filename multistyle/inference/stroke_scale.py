@@ -74,25 +74,13 @@ def working_size(height, width, stroke_scale):
     return side(height), side(width)
 
 
-def _resize_channels(image, height, width, resample):
-    """Resizes a float HW or HWC array channel by channel (PIL mode F)."""
-    image = np.asarray(image, np.float32)
-    if image.shape[:2] == (height, width):
-        return image
-    if image.ndim == 2:
-        return np.asarray(Image.fromarray(image, "F").resize(
-            (width, height), resample))
-    return np.stack([_resize_channels(image[..., c], height, width, resample)
-                     for c in range(image.shape[-1])], axis=-1)
-
-
 def resize(image, height, width):
     """Resizes a float HW or HWC array: Lanczos (antialiased) to shrink,
     bicubic to enlarge; channels may be any number (e.g. style weights)."""
     shrinking = height * width < image.shape[0] * image.shape[1]
     resample = (Image.Resampling.LANCZOS if shrinking
                 else Image.Resampling.BICUBIC)
-    return _resize_channels(image, height, width, resample)
+    return image_io.resize_float(image, height, width, resample)
 
 
 def shrink(photo, stroke_scale):

@@ -3,7 +3,9 @@
 A `Stylizer` reads a model folder (`folder_io`) and paints images of
 any size in one of its styles or a blend, optionally with per-pixel
 weights from style masks (`style_masks`); large images go through in
-overlapping tiles (`tiling`).
+overlapping tiles (`tiling`). The photo stays uint8 up to the network,
+which converts it once (`networks`); style masks stay uint8 too, and each
+tile's per-pixel weights are made from the masks under that tile alone.
 """
 
 import numpy as np
@@ -64,8 +66,8 @@ class Stylizer:
         precision: `"float32"` or `"bfloat16"` (see
             `networks.load_network`).
         runtime: One of `networks.RUNTIMES`; `"auto"` prefers the TFLite
-            model, fastest to start (style masks then load the Keras or
-            SavedModel network too, on first use).
+            model, fastest to start (style masks then load `model.keras`,
+            or the SavedModel if there is none, on first use).
         batched: Whether `network` will paint batches (video): `"auto"`
             then skips TFLite.
 
@@ -142,26 +144,44 @@ class Stylizer:
 
     def _network_for(self, per_pixel):
         """The network, or for per-pixel weights one that takes them (the
-        TFLite model does not: the Keras or SavedModel one, loaded once)."""
+        TFLite model does not: `model.keras` if the folder has it, else
+        the SavedModel, loaded once). `model.keras` paints masks with the
+        tables of their styles alone, about as fast as one style; the
+        SavedModel's masks signature takes every style's weights (1.7x
+        the time on a 1024-px tile of the lite model)."""
         if not per_pixel or self._network.per_pixel:
             return self._network
         if self._per_pixel_network is None:
+            runtime = ("keras" if folder_io.has_keras_model(self.model_dir)
+                       else "auto")
             self._per_pixel_network = networks.load_network(
-                self.model_dir, self._precision, batched=True)
+                self.model_dir, self._precision, runtime, batched=True)
         return self._per_pixel_network
 
-    def _tile_function(self, weights, strength, preserve_color):
-        """uint8 HWC tile -> float32 HWC stylized, mixed and recoloured."""
-        batch_weights = weights[None, :]
-        network = self._network_for(weights.ndim == 3)
+    def _tile_function(self, weights, strength, preserve_color,
+                       size=None):
+        """`fn(tile, window)` for `tiling.map_tiles`: a uint8 HWC tile of
+        an image of `size` (for per-pixel weights) -> the stylized tile,
+        mixed and recoloured, uint8 or float32 in [0, 1], HWC.
 
-        def stylize_tile(tile):
-            tile_weights = batch_weights
-            if weights.ndim == 3:  # Per-pixel weights ride as channels.
-                tile, tile_weights = tile[..., :3], tile[None, ..., 3:]
-            original = image_io.to_float(tile)
-            out = network(original[None], tile_weights)[0]
-            return _mix(original, out, strength, preserve_color)
+        `weights` is a vector or a per-pixel source (`style_masks`), whose
+        weights go in for the styles it paints only (`styles`).
+        """
+        source = style_masks.per_pixel(weights)
+        network = self._network_for(source is not None)
+
+        def stylize_tile(tile, window):
+            if source is None:
+                out = network.paint(tile[None], weights[None, :])[0]
+            else:
+                out = network.paint(
+                    tile[None],
+                    source.weights_for(window, size, source.styles)[None],
+                    source.styles)[0]
+            if strength == 1.0 and not preserve_color:
+                return out
+            return _mix(image_io.to_float(tile), image_io.as_float(out),
+                        strength, preserve_color)
 
         return stylize_tile
 
@@ -171,19 +191,30 @@ class Stylizer:
                 on_tile=None):
         """Stylizes one image with a mix of styles.
 
+        The image stays uint8 until the network takes it; tiles are
+        blended in float32 (`tiling`). Per-pixel weights are made tile by
+        tile from what covers the tile, so style masks
+        (`style_masks.StyleMasks`) cost about a byte a pixel per mask, not
+        a float per pixel and style.
+
         Args:
             image: A path, a PIL image (any mode) or a uint8 array (HW or
                 HWC, 1, 3 or 4 channels).
             weights: One weight per style, used as given (see `weights()`
-                to parse and normalize a mix); or per-pixel weights
-                `(height, width, num_styles)` of the image's size, e.g.
-                from style masks (`style_masks.load_weight_map`).
+                to parse and normalize a mix); or style masks with each
+                region's mix (`style_masks.StyleMasks`, e.g.
+                `style_masks.load_masks`) of the image's size; or
+                per-pixel weights `(height, width, num_styles)` of the
+                image's size (e.g. `style_masks.weight_map`). Per-pixel
+                weights need the Keras or SavedModel network (loaded on
+                first use if the TFLite model runs).
             strength: In [0, 1]: 1 is the full style, 0 the original photo,
                 in between a pixel-wise mix of the two.
             preserve_color: Keep the photo's colours: only the stylized
                 luminance (Y of YCbCr) replaces the photo's.
             max_size: If set, first downsize the image (Lanczos) so its
-                long side is at most this many pixels.
+                long side is at most this many pixels (masks follow,
+                bilinear).
             tile_size: Stylize images larger than this in overlapping
                 tiles of this side (see `tiling`); 0 or None never tiles.
             tile_overlap: Overlap of neighbouring tiles, pixels.
@@ -201,13 +232,14 @@ class Stylizer:
             FileNotFoundError: If a path does not exist.
             ImageReadError: If a path cannot be read as an image.
         """
-        per_pixel = np.ndim(weights) == 3
-        if per_pixel:
-            weights = np.asarray(weights, np.float32)
-            if weights.shape[-1] != self.num_styles:
+        source = style_masks.per_pixel(weights)
+        if source is not None:
+            if source.num_styles != self.num_styles:
                 raise ValueError(
                     f"Per-pixel weights need {self.num_styles} values per "
-                    f"pixel (one per style). Received: shape={weights.shape}")
+                    f"pixel (one per style). Received: shape="
+                    f"{tuple(source.shape) + (source.num_styles,)}")
+            weights = source
         else:
             if isinstance(weights, np.ndarray):
                 weights = weights.ravel()
@@ -216,27 +248,23 @@ class Stylizer:
         check_options(strength, max_size, tile_size, tile_overlap,
                       stroke_scale)
         photo = image_io.as_rgb_array(image)
-        if per_pixel:
-            style_masks.check_size(weights, *photo.shape[:2])
+        if source is not None:
+            style_masks.check_size(source, *photo.shape[:2])
         if max_size is not None:
             photo = _fit_long_side(photo, max_size)
         rescaled = float(stroke_scale) != 1.0
         array = (stroke_scale_lib.shrink(photo, stroke_scale) if rescaled
                  else photo)
-        if per_pixel:
-            weights = style_masks.resize(weights, *array.shape[:2])
-            # `map_tiles` only slices its input: the weights travel with
-            # the pixels as extra channels.
-            array = np.concatenate([array.astype(np.float32), weights], -1)
+        tiles = dict(tile_size=tile_size, overlap=tile_overlap,
+                     on_tile=on_tile, with_window=True)
         if not rescaled:
-            fn = self._tile_function(weights, float(strength), preserve_color)
-            return Image.fromarray(tiling.map_tiles(
-                array, fn, tile_size=tile_size, overlap=tile_overlap,
-                on_tile=on_tile))
+            fn = self._tile_function(weights, float(strength),
+                                     preserve_color, array.shape[:2])
+            return Image.fromarray(tiling.map_tiles(array, fn, **tiles))
         # Paint at the working size; recolour and mix at the photo's.
         painted = tiling.map_tiles(
-            array, self._tile_function(weights, 1.0, False),
-            tile_size=tile_size, overlap=tile_overlap, on_tile=on_tile)
+            array, self._tile_function(weights, 1.0, False, array.shape[:2]),
+            **tiles)
         out = _mix(image_io.to_float(photo),
                    stroke_scale_lib.restore(photo, painted), float(strength),
                    preserve_color)

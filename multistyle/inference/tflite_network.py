@@ -76,11 +76,13 @@ class TFLiteNetwork:
         num_threads: CPU threads; default all (`os.cpu_count()`).
 
     Call arguments:
-        images: float32 RGB in [0, 1], NHWC, any height and width.
+        images: uint8 RGB, NHWC, any height and width (the model's own
+            input; float32 RGB in [0, 1] is rounded to it).
         style_weights: float32 `(batch, num_styles)`.
 
     Returns (of a call):
-        float32 RGB in [0, 1], NHWC, of the images' shape.
+        float32 RGB in [0, 1], NHWC, of the images' shape; `paint(images,
+        style_weights)` returns the model's uint8 output itself.
 
     Raises:
         FileNotFoundError: If the folder has no TFLite model.
@@ -107,7 +109,7 @@ class TFLiteNetwork:
         self._shape = None
 
     def _paint_one(self, image, weights):
-        image = image_io.to_uint8(image)[None]
+        image = np.ascontiguousarray(image_io.as_uint8(image)[None])
         if image.shape != self._shape:
             self._interpreter.resize_tensor_input(self._images["index"],
                                                   image.shape)
@@ -120,11 +122,14 @@ class TFLiteNetwork:
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output)[0]
 
-    def __call__(self, images, weights):
-        if np.ndim(weights) == 4:
+    def __call__(self, images, weights, styles=None):
+        return image_io.to_float(self.paint(images, weights, styles))
+
+    def paint(self, images, weights, styles=None):
+        if np.ndim(weights) == 4 or styles is not None:
             raise ValueError(
                 "The TFLite model takes one weight vector per image, not "
                 "per-pixel weights (style masks); use the Keras or "
                 "SavedModel network.")
-        return image_io.to_float(np.stack(
-            [self._paint_one(image, w) for image, w in zip(images, weights)]))
+        return np.stack([self._paint_one(image, w)
+                         for image, w in zip(images, weights)])

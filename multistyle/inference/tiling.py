@@ -115,19 +115,23 @@ def check_tile_sizes(tile_size, overlap):
 
 
 def map_tiles(image, fn, tile_size=DEFAULT_TILE_SIZE,
-              overlap=DEFAULT_OVERLAP, on_tile=None):
+              overlap=DEFAULT_OVERLAP, on_tile=None, with_window=False):
     """Applies `fn` to overlapping tiles of `image` and blends the results.
 
     Args:
         image: uint8 RGB array, HWC.
-        fn: Maps a uint8 HWC tile (a read-only view) to a float32 HWC array
-            of the same shape with values in [0, 1].
+        fn: Maps a uint8 HWC tile (a read-only view) to an HWC array of
+            the same shape: float32 with values in [0, 1], or uint8.
         tile_size: Side of the square tiles, pixels; 0 or None processes
             the whole image at once. Images no larger than a tile are
-            processed at once too.
+            processed at once too (a uint8 result is then the output).
         overlap: Minimum overlap of neighbouring tiles, pixels, at most
             half a tile.
         on_tile: Optional callback `on_tile(done, total)` after each tile.
+        with_window: Call `fn(tile, window)`, where `window` is the
+            tile's place, `(rows, columns)` slices of `image`
+            (`image[window]` is the tile), e.g. to take other data of that
+            place (style masks) along.
 
     Returns:
         A uint8 RGB array, HWC, of the image's size.
@@ -145,12 +149,29 @@ def map_tiles(image, fn, tile_size=DEFAULT_TILE_SIZE,
         tile_size, overlap = max(height, width), 0
     ys = tile_starts(height, tile_size, overlap)
     xs = tile_starts(width, tile_size, overlap)
-    wy = blend_weights(height, ys, tile_size)
-    wx = blend_weights(width, xs, tile_size)
     tile_h, tile_w = min(tile_size, height), min(tile_size, width)
     view = image.view()
     view.flags.writeable = False
 
+    def tile_result(y, x):
+        window = np.s_[y:y + tile_h, x:x + tile_w]
+        result = np.asarray(fn(view[window], window) if with_window
+                            else fn(view[window]))
+        if result.shape != (tile_h, tile_w, 3):
+            raise ValueError(
+                f"The tile function returned shape {result.shape} for "
+                f"a tile of shape {(tile_h, tile_w, 3)}.")
+        return result
+
+    if len(ys) == len(xs) == 1:  # One tile: its weight is 1 everywhere.
+        output = image_io.as_uint8(tile_result(0, 0))
+        if np.may_share_memory(output, image):  # `fn` returned its tile.
+            output = output.copy()
+        if on_tile is not None:
+            on_tile(1, 1)
+        return output
+    wy = blend_weights(height, ys, tile_size)
+    wx = blend_weights(width, xs, tile_size)
     output = np.empty((height, width, 3), np.uint8)
     # `acc` holds the blended rows [acc_top, acc_top + len(acc)) that are
     # not finished yet: the next row of tiles still adds to them.
@@ -164,12 +185,7 @@ def map_tiles(image, fn, tile_size=DEFAULT_TILE_SIZE,
             grown[:len(acc)] = acc
             acc = grown
         for j, x in enumerate(xs):
-            result = np.asarray(fn(view[y:y + tile_h, x:x + tile_w]),
-                                np.float32)
-            if result.shape != (tile_h, tile_w, 3):
-                raise ValueError(
-                    f"The tile function returned shape {result.shape} for "
-                    f"a tile of shape {(tile_h, tile_w, 3)}.")
+            result = image_io.as_float(tile_result(y, x))
             weight = wy[i][:, None, None] * wx[j][None, :, None]
             acc[y - acc_top:y - acc_top + tile_h, x:x + tile_w] += (
                 result * weight)

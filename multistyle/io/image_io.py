@@ -2,7 +2,8 @@
 
 The one place for the conversions every image takes: any PIL mode to uint8
 RGB (`to_rgb_array`, `as_rgb_array`), uint8 [0, 255] <-> float32 [0, 1]
-(`to_float`, `to_uint8`), and which files count as images (`find_images`).
+(`to_float`, `to_uint8`; `as_float`, `as_uint8` take either), and which
+files count as images (`find_images`).
 """
 
 import glob
@@ -154,6 +155,24 @@ def to_uint8(images):
                    0, 255).astype(np.uint8)
 
 
+def as_float(images):
+    """Images as float32 in [0, 1], any layout: uint8 ones through
+    `to_float`, float ones (already in [0, 1]) as they are."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return to_float(images)
+    return images.astype(np.float32, copy=False)
+
+
+def as_uint8(images):
+    """Images as uint8 in [0, 255], any layout: float ones (in [0, 1])
+    through `to_uint8`, uint8 ones as they are."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images
+    return to_uint8(images)
+
+
 def luma(images):
     """BT.601 luma `Y = 0.299 R + 0.587 G + 0.114 B` (the Y of JPEG's
     YCbCr) of float RGB images, any layout with channels last; the result
@@ -189,6 +208,33 @@ def _resize_by(image, scale):
     new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(Image.fromarray(image).resize(
         new_size, Image.Resampling.LANCZOS))
+
+
+def resize_float(image, height, width,
+                 resample=Image.Resampling.BILINEAR, box=None):
+    """Resizes a float HW or HWC array (any number of channels, e.g.
+    style weights) channel by channel in PIL's float mode "F".
+
+    Args:
+        image: float array, HW or HWC.
+        height, width: The new size.
+        resample: A `PIL.Image.Resampling` filter.
+        box: Optional `(left, upper, right, lower)` region of `image` to
+            scale, as for `PIL.Image.Image.resize`; the filter still reads
+            pixels around it, as the whole image's resize would.
+
+    Returns:
+        float32, HW or HWC as `image`.
+    """
+    image = np.asarray(image, np.float32)
+    if box is None and image.shape[:2] == (height, width):
+        return image
+    if image.ndim == 2:
+        return np.asarray(Image.fromarray(np.ascontiguousarray(image),
+                                          "F").resize((width, height),
+                                                      resample, box=box))
+    return np.stack([resize_float(image[..., c], height, width, resample, box)
+                     for c in range(image.shape[-1])], axis=-1)
 
 
 def resize_short_side(image, size):

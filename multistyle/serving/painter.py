@@ -35,7 +35,7 @@ class PaintOptions:
         max_size: Downsize the photo's long side to this first, or None.
         preview: Paint with the preview model.
         mask_mixes: With a style mask: the weight vectors of its white
-            and black regions (`style_masks.weight_map`), else None.
+            and black regions (`style_masks.StyleMasks`), else None.
     """
 
     weights: np.ndarray | None
@@ -109,9 +109,10 @@ class Painter:
 
         Large photos are painted in tiles (`tiling`); `deadline.check`
         runs after each, so a painting past its time stops there. With
-        `options.mask_mixes`, `mask` (float32 HW in [0, 1], any size: it
-        is resized to the photo) says where each mix paints; that needs
-        the Keras or SavedModel network, loaded on first use.
+        `options.mask_mixes`, `mask` (uint8 HW, or float32 in [0, 1], any
+        size: it is resized to the photo) says where each mix paints, tile
+        by tile (`style_masks.StyleMasks`); that needs the Keras or
+        SavedModel network, loaded on first use.
 
         Raises:
             ValueError: On bad options.
@@ -119,9 +120,9 @@ class Painter:
         """
         weights = options.weights
         if options.mask_mixes is not None:
-            mask = style_masks.resize(np.asarray(mask, np.float32)[..., None],
-                                      *photo.shape[:2])[..., 0]
-            weights = style_masks.weight_map([mask], options.mask_mixes)
+            weights = style_masks.StyleMasks(
+                [style_masks.fit_mask(mask, *photo.shape[:2])],
+                options.mask_mixes)
         return self._paint(
             self.preview if options.preview else self.full, photo, deadline,
             weights=weights, strength=options.strength,

@@ -69,7 +69,7 @@ def decode_image(data, max_pixels, what="photo"):
 
 
 def decode_mask(data, max_pixels):
-    """Decodes an uploaded style mask as float32 in [0, 1], HW (white 1;
+    """Decodes an uploaded style mask as uint8 grayscale, HW (white 255;
     colour becomes luma), as `decode_image` reads photos.
 
     Raises:

@@ -6,8 +6,9 @@ come from one of:
 - a weight vector `(num_styles,)`: the same mix on every frame;
 - a list of `keyframes.Keyframe`: a mix that changes over time, taken at
   each frame's time (`index / fps` seconds);
-- a per-pixel weight map `(height, width, num_styles)` from style masks
-  (`style_masks`): regions painted in different styles, on every frame.
+- style masks (`style_masks.StyleMasks`) or a per-pixel weight map
+  `(height, width, num_styles)`: regions painted in different styles, on
+  every frame (the map is made once, at the size the frames are painted).
 
 An optional smoother then reduces flicker (`make_smoother`): by default
 `flow_guided_smoother.FlowGuidedSmoother`, which follows the motion with
@@ -100,9 +101,16 @@ def weights_at(weights, time):
     return weights
 
 
-def _check_frame(frame, weights):
-    if np.ndim(weights) == 3:
-        style_masks.check_size(weights, *frame.shape[:2], "the video frames")
+def _frame_masks(weights, height, width):
+    """The style masks or per-pixel map of `weights` (see
+    `style_masks.per_pixel`), checked against the frames' size; None for
+    a weight vector or keyframes."""
+    if isinstance(weights, (list, tuple)):
+        return None
+    masks = style_masks.per_pixel(weights)
+    if masks is not None:
+        style_masks.check_size(masks, height, width, "the video frames")
+    return masks
 
 
 def stylize_frames(network, frames, weights, fps,
@@ -112,11 +120,13 @@ def stylize_frames(network, frames, weights, fps,
 
     Args:
         network: `network(images, style_weights)` as from
-            `networks.load_network` (float32 RGB in [0, 1], NHWC, any
-            size).
+            `networks.load_network` (uint8 RGB, NHWC, any size, in;
+            float32 RGB in [0, 1] out); with masks also given `styles=`,
+            the styles the weights' channels stand for.
         frames: Iterable of uint8 RGB frames, HWC, all of one size.
-        weights: A weight vector, a list of keyframes, or a per-pixel
-            weight map of the frames' size (see the module docstring).
+        weights: A weight vector, a list of keyframes, or style masks or
+            a per-pixel weight map of the frames' size (see the module
+            docstring).
         fps: Frames per second: frame `i` is at `i / fps` seconds.
         batch_size: Frames per forward pass. The last batch is padded to
             this size so the compiled network is reused.
@@ -136,23 +146,28 @@ def stylize_frames(network, frames, weights, fps,
     """
     check_options(batch_size, stroke_scale=stroke_scale)
     rescaled = float(stroke_scale) != 1.0
+    masks, styles = None, {}
     start = 0
     for batch in _batches(frames, batch_size):
-        if start == 0:
-            _check_frame(batch[0], weights_at(weights, 0.0))
         images = np.stack([stroke_scale_lib.shrink(f, stroke_scale)
                            for f in batch] if rescaled else batch)
-        batch_weights = np.stack([weights_at(weights, (start + i) / fps)
-                                  for i in range(len(batch))])
-        if rescaled and batch_weights.ndim == 4:
-            batch_weights = np.stack([style_masks.resize(w, *images.shape[1:3])
-                                      for w in batch_weights])
+        if start == 0:
+            masks = _frame_masks(weights, *batch[0].shape[:2])
+            if masks is not None:  # One map for all frames, painted size.
+                styles = {"styles": masks.styles}
+                frame_map = masks.weight_map(images.shape[1:3],
+                                             masks.styles)
+        if masks is not None:
+            batch_weights = np.repeat(frame_map[None], len(batch), 0)
+        else:
+            batch_weights = np.stack([weights_at(weights, (start + i) / fps)
+                                      for i in range(len(batch))])
         pad = batch_size - len(batch)
         if pad:
             images = np.concatenate([images, np.repeat(images[-1:], pad, 0)])
             batch_weights = np.concatenate(
                 [batch_weights, np.repeat(batch_weights[-1:], pad, 0)])
-        painted = network(image_io.to_float(images), batch_weights)
+        painted = network(images, batch_weights, **styles)
         for source, out in zip(batch, painted[:len(batch)]):
             if rescaled:
                 out = stroke_scale_lib.restore(source, out)
@@ -209,8 +224,7 @@ def stylize_video(network, input_path, output_path, weights,
             "path.")
     smoother = make_smoother(smoothing_method, smoothing, motion_threshold)
     info = video_io.probe(input_path)
-    _check_frame(np.zeros((info.height, info.width, 3), np.uint8),
-                 weights_at(weights, 0.0))
+    _frame_masks(weights, info.height, info.width)
 
     def frames():
         stylized = stylize_frames(

@@ -186,6 +186,38 @@ def test_tiny_images_paint_alike_from_the_saved_model_and_keras(exported):
         assert np.abs(got.astype(int) - want).max() <= 1, shape
 
 
+@tf_backend_only
+@pytest.mark.parametrize("height,width", [(37, 29), (64, 64), (101, 67)])
+def test_stylizer_paints_as_the_serving_signatures(exported, height, width):
+    """The Stylizer hands the network uint8 tiles: its paintings, from
+    either runtime, are the exported signatures' within a level."""
+    import tensorflow as tf
+
+    from multistyle.inference import style_masks
+    from multistyle.inference import stylizer as stylizer_lib
+
+    model_dir, saved_model_dir, _ = exported
+    signatures = tf.saved_model.load(saved_model_dir).signatures
+    rng = np.random.default_rng(height)
+    photo = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    weights = np.float32([0.2, 0.5, 0.3])
+    mask = rng.integers(0, 256, (height, width), dtype=np.uint8)
+    masks = style_masks.StyleMasks([mask], np.eye(3, dtype=np.float32)[[0, 2]])
+    want = signatures[folder_io.SIGNATURE_KEY](
+        images=photo[None], style_weights=weights[None])["stylized"][0]
+    want_masked = signatures[folder_io.MASKS_SIGNATURE_KEY](
+        images=photo[None],
+        style_weights=masks.weight_map()[None])["stylized"][0]
+
+    for folder, runtime in [(model_dir, "keras"),
+                            (saved_model_dir, "saved_model")]:
+        stylizer = stylizer_lib.Stylizer(folder, runtime=runtime)
+        got = np.asarray(stylizer.stylize(photo, weights), int)
+        got_masked = np.asarray(stylizer.stylize(photo, masks), int)
+        assert np.abs(got - want.numpy()).max() <= 1, runtime
+        assert np.abs(got_masked - want_masked.numpy()).max() <= 1, runtime
+
+
 def _mirror_pad(array, min_size):
     _, height, width, _ = array.shape
     pad_h, pad_w = max(0, min_size - height), max(0, min_size - width)

@@ -135,3 +135,36 @@ def test_feathered_network_tiles_leave_no_visible_seam(model_dir):
         tiling.map_tiles(image, stylize, tile_size=64, overlap=0))
     assert feathered[edges].max() / np.median(feathered) < 1.3
     assert hard[63] / np.median(hard) > 1.6
+
+
+def test_function_gets_the_window_of_its_tile():
+    image = _photo(100, 90)
+    windows = []
+
+    def record(tile, window):
+        np.testing.assert_array_equal(tile, image[window])
+        windows.append(window)
+        return image_io.to_float(tile)
+
+    out = tiling.map_tiles(image, record, tile_size=64, overlap=16,
+                           with_window=True)
+    np.testing.assert_array_equal(out, image)
+    assert len(windows) == 4 and windows[0] == np.s_[0:64, 0:64]
+
+
+def test_uint8_results_blend_as_their_float_values():
+    image = _photo(150, 170)
+    as_uint8 = tiling.map_tiles(image, lambda t: 255 - t, tile_size=64,
+                                overlap=16)
+    as_float = tiling.map_tiles(image, lambda t: 1 - image_io.to_float(t),
+                                tile_size=64, overlap=16)
+    np.testing.assert_array_equal(as_uint8, as_float)
+    np.testing.assert_array_equal(as_uint8, 255 - image)
+
+
+def test_one_tile_returns_a_uint8_result_as_it_is():
+    image = _photo(50, 70)
+    result = 255 - image
+    out = tiling.map_tiles(image, lambda t: result, tile_size=0)
+    assert out.dtype == np.uint8
+    np.testing.assert_array_equal(out, result)

@@ -213,9 +213,22 @@ def test_stroke_scale_paints_shrunk_frames_and_enlarges_them(clip, stylizer):
         assert np.abs(out.astype(int) - still).max() <= 1
 
 
-def test_stroke_scale_with_a_mask_on_video(clip, stylizer):
+def _left_third_masks():
+    """Style masks (8-bit, as the CLIs read them): style 0 on the left
+    third, style 2 elsewhere."""
+    from multistyle.inference import style_masks
+
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    mask[:, :WIDTH // 3] = 255
+    return style_masks.StyleMasks([mask],
+                                  np.eye(3, dtype=np.float32)[[0, 2]])
+
+
+@pytest.mark.parametrize("masks", [_left_and_right_styles,
+                                   _left_third_masks])
+def test_stroke_scale_with_a_mask_on_video(clip, stylizer, masks):
     frames = list(video_io.read_frames(clip))[:2]
-    weights = _left_and_right_styles()
+    weights = masks()
 
     painted = list(video_stylizer.stylize_frames(
         stylizer.network, frames, weights, FPS, batch_size=2,
