@@ -24,27 +24,21 @@ Examples:
         --reference_photos=0 --compare=peer --output_dir=/tmp/eval_peer
 """
 
-import json
-import os
-
 from absl import app
 from absl import flags
 import keras
-import numpy as np
 
-from multistyle.io import atomic_files
-from multistyle.evaluation import evaluate
-from multistyle.evaluation import peer
-from multistyle.evaluation import report as evaluation_report
-from multistyle.inference import grid
-from multistyle.io import image_io
-from multistyle.model_folder import folder_io
-from multistyle.loss import style_targets
-from multistyle.inference import stylizer
-from multistyle.loss import vgg_features
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import report
+from multistyle.evaluation import evaluate
+from multistyle.evaluation import peer
+from multistyle.evaluation import report as evaluation_report
+from multistyle.evaluation import sheets
+from multistyle.inference import stylizer
+from multistyle.loss import style_targets
+from multistyle.loss import vgg_features
+from multistyle.model_folder import folder_io
 
 _MODEL = flags.DEFINE_string("model", None, "Trained model folder.")
 _PHOTOS = flags.DEFINE_string("photos", None,
@@ -103,28 +97,6 @@ def _score(name, paint, styles, paintings, photos, vgg, reference_photos):
     return evaluation_report.PainterScores(name, scores, seconds)
 
 
-def _write_sheets(out, model, photos, styles, paintings, painters):
-    """Writes grid.jpg and, with more than our painter, side_by_side.jpg
-    (on the photo with the most highlights); returns their names (None
-    where not written)."""
-    grid_file = sheet_file = None
-    if _GRID_PHOTOS.value > 0:
-        grid_file = "grid.jpg"
-        chosen = evaluate.brightest_first(photos, _GRID_PHOTOS.value)
-        sheet = grid.make_photo_sheet(
-            model, [image_io.to_uint8(photos[i]) for i in chosen],
-            _GRID_CELL_SIZE.value)
-        image_io.save_image(os.path.join(out, grid_file), np.asarray(sheet))
-    if len(painters) > 1:
-        sheet_file = "side_by_side.jpg"
-        photo = photos[evaluate.brightest_first(photos, 1)[0]]
-        sheet = grid.make_side_by_side_sheet(
-            [s.name for s in styles], paintings, photo, painters,
-            _GRID_CELL_SIZE.value)
-        image_io.save_image(os.path.join(out, sheet_file), np.asarray(sheet))
-    return grid_file, sheet_file
-
-
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
@@ -160,15 +132,11 @@ def main(argv):
         "runtime": model.runtime,
     }
     out = _OUTPUT_DIR.value
-    grid_file, sheet_file = _write_sheets(out, model, photos, styles,
-                                          paintings, painters)
-    summary = evaluation_report.json_report(settings, ours, theirs)
-    atomic_files.write_text(os.path.join(out, "report.json"),
-                            json.dumps(summary, indent=2) + "\n")
-    atomic_files.write_text(os.path.join(out, "report.md"),
-                            evaluation_report.markdown_report(
-                                ours, settings, grid_file, theirs,
-                                sheet_file))
+    sheet_files = sheets.write_sheets(
+        out, model, photos, styles, paintings, painters, _GRID_PHOTOS.value,
+        _GRID_CELL_SIZE.value)
+    summary = evaluation_report.write(out, settings, ours, theirs,
+                                      *sheet_files)
     report.say("\n".join(evaluation_report.markdown_table(ours.scores,
                                                            theirs)))
     report.say(f"Wrote {out}/report.json and report.md: mean content loss "

@@ -2,11 +2,12 @@
 
 TensorFlow 2.21 prints its C++ start-up lines (absl's pre-init warning,
 oneDNN, CUDA, CPU features) before any setting of its logging is read,
-`TF_CPP_MIN_LOG_LEVEL` included. So while a tool's module (and with it
-TensorFlow) is imported, file descriptor 2 goes to a temporary file, and
-what was written comes back without those lines; with `-v` (or
-`--verbosity` above 0) everything comes back. Nothing is installed: the
-filter lasts for the import only.
+`TF_CPP_MIN_LOG_LEVEL` included, and a CUDA build's cuInit error at its
+first device query. So while a tool's module (and with it TensorFlow) is
+imported and the devices are listed, file descriptor 2 goes to a
+temporary file, and what was written comes back without those lines; with
+`-v` (or `--verbosity` above 0) everything comes back. Nothing is
+installed: the filter lasts for the import only.
 """
 
 import contextlib
@@ -57,6 +58,8 @@ def _launcher(tool):
                  else _without_startup_noise())
         with quiet:
             module = importlib.import_module(f"multistyle.cli.{tool}")
+            if "tensorflow" in sys.modules:  # Its first device query logs.
+                sys.modules["tensorflow"].config.list_physical_devices()
         module.run()
 
     launch.__doc__ = f"multistyle-{tool}: runs `multistyle.cli.{tool}`."

@@ -9,11 +9,14 @@ under the table, so the report reads on its own.
 
 import dataclasses
 import functools
+import json
+import os
 
 import numpy as np
 
 from multistyle.evaluation import evaluate
 from multistyle.evaluation import painting_measures
+from multistyle.io import atomic_files
 
 
 @dataclasses.dataclass
@@ -175,3 +178,16 @@ def markdown_report(ours, settings, grid_file=None, peer=None,
         lines += ["", f"Painting, photo, ours, {peer.name}:", "",
                   f"![side by side]({sheet_file})"]
     return "\n".join(lines) + "\n"
+
+
+def write(out, settings, ours, peer=None, grid_file=None, sheet_file=None):
+    """Writes report.json (`json_report`) and report.md (`markdown_report`)
+    into the folder `out`, each complete or not at all; returns the JSON
+    document."""
+    document = json_report(settings, ours, peer)
+    atomic_files.write_text(os.path.join(out, "report.json"),
+                            json.dumps(document, indent=2) + "\n")
+    atomic_files.write_text(
+        os.path.join(out, "report.md"),
+        markdown_report(ours, settings, grid_file, peer, sheet_file))
+    return document

