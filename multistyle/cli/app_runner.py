@@ -1,7 +1,7 @@
 """`run(main)`: `app.run(main)` for every tool, with `--help`, `--helpfull`
-and `--version` (exit 0, needing no other flag), bad input as one `Error:
-...` line with exit code 2 (an `ArgumentError`'s arguments named as
-flags), `-v` for `--verbosity=1` and, below it, quiet logs: TensorFlow's
+and `--version` (exit 0, needing no other flag), bad input (positional
+arguments included: `main` takes none) as one `Error: ...` line with exit
+code 2 (an `ArgumentError`'s arguments named as flags), `-v` for `--verbosity=1` and, below it, quiet logs: TensorFlow's
 C++ logs down to errors, other packages' records below ERROR and their
 warnings hidden. JAX caches compiled programs in ~/.cache/multistyle/jax
 (or `$JAX_COMPILATION_CACHE_DIR`)."""
@@ -107,7 +107,9 @@ def run(main):
         if flags.FLAGS.verbosity < 1:
             _quiet()
         try:
-            return main(argv)
+            if len(argv) > 1:
+                raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+            return main()
         except _USER_ERRORS as e:
             if isinstance(e, errors.ArgumentError):
                 e = e.message(lambda name: f"--{name}")

@@ -24,7 +24,6 @@ Examples:
         --reference_photos=0 --compare=peer --output_dir=/tmp/eval_peer
 """
 
-from absl import app
 from absl import flags
 import keras
 
@@ -97,9 +96,7 @@ def _score(name, paint, styles, paintings, photos, vgg, reference_photos):
     return evaluation_report.PainterScores(name, scores, seconds)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     styles, train_config = folder_io.read_styles(_MODEL.value)
     size = common_flags.IMAGE_SIZE.value
     style_size = (_STYLE_IMAGE_SIZE.value

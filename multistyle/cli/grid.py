@@ -14,7 +14,6 @@ Examples:
 
 import time
 
-from absl import app
 from absl import flags
 
 from multistyle.io import std_streams
@@ -48,9 +47,7 @@ for _name in ("model", "input", "output", "precision", "preserve_color",
     flags.declare_key_flag(_name)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     stylizer_lib.check_options(
         stroke_scale=inference_flags.STROKE_SCALE.value)
     output = inference_flags.OUTPUT.value or _DEFAULT_OUTPUT

@@ -13,7 +13,6 @@ Examples:
         --output=wave.png --image_size=384 --num_steps=500
 """
 
-from absl import app
 from absl import flags
 import numpy as np
 
@@ -45,9 +44,7 @@ _SEED = flags.DEFINE_integer("seed", 0, "Seed of the initial noise.")
 flags.adopt_module_key_flags(report)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     size = common_flags.IMAGE_SIZE.value
     photo = image_io.to_float(image_io.resize_short_side(
         image_io.load_image(_CONTENT.value), size))

@@ -18,7 +18,6 @@ Examples:
 
 import dataclasses
 
-from absl import app
 from absl import flags
 
 from multistyle.cli import app_runner
@@ -59,9 +58,7 @@ def _limits():
         for field in dataclasses.fields(limits_lib.Limits)})
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     limits = _limits()
     try:
         from multistyle.serving import app as app_lib

@@ -12,7 +12,6 @@ Examples:
         --rename=starry_night:gogh --output=models/m15
 """
 
-from absl import app
 from absl import flags
 
 from multistyle.cli import app_runner
@@ -51,9 +50,7 @@ def _print_styles(styles):
               f"{str(style.added_by_finetuning):<19}  {style.source}")
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     editing = bool(_RENAME.value or _REMOVE.value)
     if editing and not _OUTPUT.value:
         raise ValueError("--rename and --remove write a new model folder: "

@@ -21,7 +21,6 @@ Examples:
 import sys
 import time
 
-from absl import app
 from absl import flags
 
 from multistyle.io import std_streams
@@ -118,9 +117,7 @@ def _describe_mix(styles):
     return " + ".join(f"{name} {w:.2g}" for name, w in styles.items())
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     stylizer_lib.check_options(**_options())
     output = inference_flags.OUTPUT.value
     report.check_stdout_free(output)

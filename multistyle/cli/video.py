@@ -19,7 +19,6 @@ Examples:
 
 import time
 
-from absl import app
 from absl import flags
 
 from multistyle.video import keyframes
@@ -92,9 +91,7 @@ def _style_summary(choice, style_names):
     return report.mix(style_names, choice.weights)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     if not inference_flags.INPUT.value:
         raise ValueError("--input=VIDEO is required: the video to stylize.")
     if std_streams.STDIO in (inference_flags.INPUT.value,

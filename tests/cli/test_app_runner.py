@@ -14,9 +14,12 @@ _TOOL = """
 import logging, os, sys
 import multistyle
 from multistyle import errors
+from absl import flags
 from multistyle.cli import app_runner
 
-def main(argv):
+FAIL = flags.DEFINE_bool("fail", False, "Raise an ArgumentError.")
+
+def main():
     other = logging.LogRecord("jax", logging.WARNING, "/site-packages/jax/x.py",
                               1, "a library warning", None, None)
     ours = logging.LogRecord(
@@ -25,7 +28,7 @@ def main(argv):
         "our own line", None, None)
     for record in (other, ours):
         logging.getLogger().handle(record)
-    if len(argv) > 1:
+    if FAIL.value:
         raise errors.ArgumentError("{strength} must be at most 1. Received: "
                                    "{strength:value}=2", ("strength",))
 
@@ -52,18 +55,27 @@ def test_other_packages_log_records_show_only_with_v():
 
 
 def test_argument_errors_name_the_flags_and_exit_2():
-    result = _run("extra")
+    result = _run("--fail")
 
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: --strength must be at most 1. Received: --strength=2")
 
 
+def test_positional_arguments_exit_2_before_main_runs():
+    result = _run("extra")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Unexpected arguments: ['extra']")
+    assert "our own line" not in result.stderr
+
+
 def test_jax_programs_are_cached_on_disk(tmp_path):
     pytest.importorskip("jax")
     tool = ("import sys, numpy as np\n"
             "from multistyle.cli import app_runner\n"
-            "def main(argv):\n"
+            "def main():\n"
             "    import jax\n"
             "    jax.config.update("
             "'jax_persistent_cache_min_compile_time_secs', 0)\n"
