@@ -121,9 +121,7 @@ def _add_onnx():
     report.say("Wrote ONNX models " + ", ".join(written.values()))
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     if _ONNX_ONLY.value:
         _add_onnx()
         return

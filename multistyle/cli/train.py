@@ -23,7 +23,6 @@ config of `multistyle.training`'s `train`, `add_styles` (--base_model) or
 `distill` (--teacher), with its default and help (`training.config`).
 """
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -111,9 +110,7 @@ def entry_point():
     return training.train, (config_from_flags(training.TrainConfig),)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+def main():
     function, args = entry_point()
     function(*args)
 
