@@ -104,6 +104,12 @@ def weights(choice):
     return style_masks.load_masks(MASK.value, choice.mask_mixes)
 
 
-def mask_summary():
-    """The --json summary's `styles` of --mask."""
-    return {"masks": MASK.value, "mask_styles": MASK_STYLES.value}
+def style_summary(choice, style_names, keyframes=None):
+    """The --json summary's `styles`: `{name: weight}` of a mix, the
+    masks with their styles, or a tool's --keyframes."""
+    if choice.argument == "keyframes":
+        return {"keyframes": keyframes}
+    if choice.argument == "mask":
+        return {"masks": MASK.value, "mask_styles": MASK_STYLES.value}
+    return {name: round(float(w), 6)
+            for name, w in zip(style_names, choice.weights) if w}

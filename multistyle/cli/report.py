@@ -52,12 +52,6 @@ def file_info(path, image=None):
     return info
 
 
-def mix(style_names, weights):
-    """A weight vector as `{name: weight}` of its non-zero styles."""
-    return {name: round(float(w), 6)
-            for name, w in zip(style_names, weights) if w}
-
-
 def emit(command, **summary):
     """With `--json`, prints `{"command", "version", **summary, "seconds"}`
     (`seconds` since the start unless given)."""

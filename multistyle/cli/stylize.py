@@ -103,12 +103,6 @@ def _stylize_all(stylizer, jobs, weights, batch):
     return written, failed
 
 
-def _style_summary(choice, style_names):
-    if choice.argument == "mask":
-        return inference_flags.mask_summary()
-    return report.mix(style_names, choice.weights)
-
-
 def _describe_mix(styles):
     if "masks" in styles:
         return "style masks"
@@ -132,7 +126,7 @@ def main():
     weights = inference_flags.weights(choice)
     stylize_jobs.check_writable(jobs)
     written, failed = _stylize_all(stylizer, jobs, weights, batch)
-    styles = _style_summary(choice, stylizer.style_names)
+    styles = inference_flags.style_summary(choice, stylizer.style_names)
     report.emit("multistyle-stylize", model=stylizer.model_dir,
                 runtime=stylizer.runtime, styles=styles,
                 stroke_scale=inference_flags.STROKE_SCALE.value,

@@ -83,14 +83,6 @@ def _weights(choice, style_names):
     return inference_flags.weights(choice)
 
 
-def _style_summary(choice, style_names):
-    if choice.argument == "keyframes":
-        return {"keyframes": _KEYFRAMES.value}
-    if choice.argument == "mask":
-        return inference_flags.mask_summary()
-    return report.mix(style_names, choice.weights)
-
-
 def main():
     if not inference_flags.INPUT.value:
         raise ValueError("--input=VIDEO is required: the video to stylize.")
@@ -146,7 +138,8 @@ def main():
                 output={**report.file_info(output), "width": info.width,
                         "height": info.height, "frames": count,
                         "fps": info.fps, "audio": bool(info.audio_codec)},
-                styles=_style_summary(choice, stylizer.style_names),
+                styles=inference_flags.style_summary(
+                    choice, stylizer.style_names, _KEYFRAMES.value),
                 stroke_scale=inference_flags.STROKE_SCALE.value,
                 seconds={"paint": round(seconds, 3),
                          "total": report.seconds_since_start()})
