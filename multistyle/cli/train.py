@@ -6,7 +6,9 @@ from VGG-19 content and style losses. --model_dir gets checkpoints,
 TensorBoard logs and, at the end, model.keras and styles.json, ready for
 multistyle-stylize; rerun the same command to resume from the newest
 checkpoint. --base_model with --add_styles learns new styles on top of a
-trained model, keeping its styles bit for bit; --init_from continues
+trained model, keeping its styles bit for bit (--time_budget=SECONDS
+fits the run into that time; --progress_every writes progress.json and
+preview.jpg for a server: docs/styles.md); --init_from continues
 training one; --teacher distills one into a smaller network (--alpha)
 without VGG-19. --distribution splits each batch over all GPUs (or
 hosts: docs/scaling-out.md). Experiments are flagfiles (configs/, later
@@ -74,6 +76,8 @@ for _name, (_, _default) in _FIELDS.items():
             else training.TrainConfig, _name, __name__,
             help_text=_HELP.get(_name),
             default=None if _name in _PER_MODE else _default)
+for _name in sorted(_ADDING.keys() - _FIELDS.keys()):  # --time_budget...
+    config_flags.define(training.AddStylesConfig, _name, __name__)
 flags.register_multi_flags_validator(
     ["base_model", "add_styles"],
     lambda f: bool(f["base_model"]) == bool(f["add_styles"]),

@@ -132,3 +132,19 @@ def mean_style_rows(net, num_rows):
     return [tuple(np.repeat(table.mean(axis=0, keepdims=True), num_rows,
                             axis=0) for table in pair)
             for pair in style_tables(net)]
+
+
+def blended_style_rows(net, weights):
+    """The rows that paint blends of `net`'s styles, as `style_tables`.
+
+    Row `i` of every table is `weights[i] @ table`: what the network
+    computes in-graph from the style weights `weights[i]`, so a style
+    with these rows paints as `net` does with that blend.
+
+    Args:
+        net: A network from `transformer_net.build_transformer_net`.
+        weights: `(num_rows, num_styles)` blend weights.
+    """
+    weights = np.asarray(weights, np.float32)
+    return [tuple((weights @ table).astype(np.float32) for table in pair)
+            for pair in style_tables(net)]

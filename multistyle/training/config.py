@@ -43,6 +43,16 @@ def check_at_least(config, least, names, why=""):
                 f"{{{name}:value}}={value}", (name,))
 
 
+def check_one_of(config, name, choices):
+    """Raises ArgumentError unless field `name` of `config` is one of
+    `choices`."""
+    value = getattr(config, name)
+    if value not in choices:
+        raise errors.ArgumentError(
+            f"{{{name}}} must be one of {', '.join(choices)}. Received: "
+            f"{{{name}:value}}={value!r}", (name,))
+
+
 @dataclasses.dataclass(frozen=True)
 class Data:
     """The photos of every step: how many, their crops, who reads them."""
@@ -220,6 +230,33 @@ class Network:
                 ("normalization",))
 
 
+INIT_ROWS = ("closest_blend", "mean")
+
+
+@dataclasses.dataclass(frozen=True)
+class Adding:
+    """How styles are added fast: a time budget, the new rows' start,
+    progress files for a server (`finetune.add_styles`)."""
+
+    time_budget: float = _field(0.0, (
+        "Adding styles: seconds from the start to the written model "
+        "folder: the run measures its first steps, plans as many steps as "
+        "fit, decays the learning rate to 0 over them (cosine) and stops "
+        "early when the loss stops falling (0: off, `num_steps` steps)."))
+    init_rows: str = _field("closest_blend", (
+        "Adding styles: where the new styles' gamma/beta rows start: "
+        "'closest_blend' (the blend of the learned styles whose Gram "
+        "statistics are closest to the painting's) or 'mean' (the mean of "
+        "the learned styles' rows)."))
+    progress_every: float = _field(0.0, (
+        "Adding styles: seconds between progress.json and preview.jpg "
+        "updates in `model_dir` (a server's view of the run; 0: off)."))
+
+    def __post_init__(self):
+        check_at_least(self, 0, ("time_budget", "progress_every"))
+        check_one_of(self, "init_rows", INIT_ROWS)
+
+
 @dataclasses.dataclass(frozen=True)
 class Devices:
     """Which devices and processes share each batch (`distribution`)."""
@@ -245,12 +282,7 @@ class Devices:
         "$KERAS_DISTRIBUTION_PROCESS_ID, else what JAX detects)."))
 
     def __post_init__(self):
-        if self.distribution not in distribution.CHOICES:
-            raise errors.ArgumentError(
-                f"{{distribution}} must be one of "
-                f"{', '.join(distribution.CHOICES)}. Received: "
-                f"{{distribution:value}}={self.distribution!r}",
-                ("distribution",))
+        check_one_of(self, "distribution", distribution.CHOICES)
         check_at_least(self, 0, ("num_processes",))
 
 

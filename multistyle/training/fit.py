@@ -38,7 +38,7 @@ _RESUME_KEYS = {"styles": None, "alpha": None, "base_model": "",
 
 
 def fit(config, styles, network, trainer, *, devices=None, init_from="",
-        recorded=None, output=None, callbacks=()):
+        recorded=None, output=None, callbacks=(), adaptive=False):
     """Trains (or resumes) a network and writes its model folder.
 
     Writes into `config.model_dir`: `train_config.json`, checkpoints,
@@ -60,6 +60,11 @@ def fit(config, styles, network, trainer, *, devices=None, init_from="",
             `(network, styles, config)` to write; by default they and
             `styles`.
         callbacks: Extra Keras callbacks for `fit()`.
+        adaptive: The `callbacks` set the learning rate and stop the run
+            (`time_budget.TimeBudget`): the optimizer gets a constant
+            learning rate for them to assign, `fit()` runs one epoch of
+            `config.schedule.num_steps` steps, and neither checkpoints
+            nor sample images are written (the run does not resume).
 
     Returns:
         The network written (`keras.Model`).
@@ -79,13 +84,15 @@ def fit(config, styles, network, trainer, *, devices=None, init_from="",
         keras.utils.set_random_seed(config.schedule.seed)
     with plan.scope():
         transformer = network()
-        model = _compiled(config.schedule, trainer(transformer, plan), plan)
+        model = _compiled(config.schedule, trainer(transformer, plan), plan,
+                          adaptive)
         step = _restore_or_warm_start(config, model, styles, content_files,
                                       init_from)
         dataset, samples = _dataset(config, content_files, len(styles),
                                     step, plan)
-        _fit(config, model, plan.distribute(dataset), samples, step,
-             callbacks, plan)
+        _fit(config, model, plan.distribute(dataset),
+             None if adaptive else samples, step, callbacks, plan,
+             checkpoints=not adaptive)
     written = (output(transformer, record) if output
                else (transformer, styles, record))
     if plan.is_chief:
@@ -161,10 +168,12 @@ def _record_config(config, styles, recorded, write):
     return record
 
 
-def _compiled(schedule, model, plan):
-    """`model` compiled, its optimizer built (to restore)."""
+def _compiled(schedule, model, plan, adaptive=False):
+    """`model` compiled, its optimizer built (to restore); `adaptive`: with
+    a constant learning rate that callbacks assign."""
     optimizer = keras.optimizers.Adam(
-        learning_rate_schedule(schedule),
+        float(schedule.learning_rate) if adaptive
+        else learning_rate_schedule(schedule),
         clipnorm=schedule.clip_norm or None)
     model.compile(optimizer=optimizer,
                   jit_compile=schedule.jit_compile and plan.jit_compile)
@@ -237,10 +246,11 @@ def _progress_bar():
     return 1 if sys.stdout.isatty() or "ipykernel" in sys.modules else 0
 
 
-def _fit(config, model, dataset, samples, step, callbacks, plan):
+def _fit(config, model, dataset, samples, step, callbacks, plan,
+         checkpoints=True):
     """`fit()` from `step` to `num_steps`, one epoch per checkpoint. Only
-    the chief writes checkpoints and summaries, with sample images only
-    when the network runs on one device."""
+    the chief writes checkpoints (if `checkpoints`) and summaries, with
+    sample images only when the network runs on one device."""
     spc = config.schedule.steps_per_checkpoint
     num_steps = config.schedule.num_steps
     transformer = model.transformer
@@ -251,9 +261,10 @@ def _fit(config, model, dataset, samples, step, callbacks, plan):
     if plan.is_chief:
         writer = summary_writer.SummaryWriter(
             os.path.join(config.model_dir, "logs"))
+        if checkpoints:
+            callbacks.append(training_callbacks.CheckpointCallback(
+                config.model_dir, transformer, spc))
         callbacks += [
-            training_callbacks.CheckpointCallback(config.model_dir,
-                                                  transformer, spc),
             training_callbacks.SummaryCallback(
                 writer, transformer,
                 samples if plan.num_devices == 1 else None,

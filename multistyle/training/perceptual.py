@@ -113,13 +113,15 @@ def read_paintings(entries, loss):
     return files, styles
 
 
-def perceptual_trainer(loss, style_files, model_dir):
+def perceptual_trainer(loss, style_files, model_dir, vgg=None):
     """What makes the VGG-19 perceptual-loss trainer of `fit.fit`.
 
     Args:
         loss: A `config.Loss`.
         style_files: The paintings, one per style, in order.
         model_dir: Where their Gram matrices are cached.
+        vgg: The `vgg_features.VGGFeatures` of `loss.vgg_weights` if one
+            is built already; None builds it.
 
     Returns:
         A function of the network and the `distribution.Plan` that
@@ -127,7 +129,8 @@ def perceptual_trainer(loss, style_files, model_dir):
     """
 
     def make(transformer, plan):
-        vgg = vgg_features.VGGFeatures(loss.vgg_weights)
+        nonlocal vgg
+        vgg = vgg or vgg_features.VGGFeatures(loss.vgg_weights)
         vgg.validate_layers(list(loss.content_layers))
         vgg.validate_layers(list(loss.style_layers))
         grams = style_targets.cached_style_grams(

@@ -54,6 +54,14 @@ def test_adding_styles_takes_the_add_style_defaults():
             config["schedule"]["learning_rate"]) == (2000, 1e-2)
 
 
+def test_fast_adding_flags_fill_the_adding_group():
+    config = _cli_config(training.AddStylesConfig, "--base_model=m16",
+                         "--add_styles=new.jpg", "--time_budget=60",
+                         "--init_rows=mean", "--progress_every=2")
+    assert config["adding"] == {"time_budget": 60.0, "init_rows": "mean",
+                                "progress_every": 2.0}
+
+
 def test_flags_fill_the_groups_of_a_distill_config():
     config = _cli_config(training.DistillConfig, "--teacher=m16",
                          "--alpha=0.25", "--edge_weight=0.5",

@@ -205,3 +205,48 @@ def test_base_model_without_style_tables_is_refused(inputs, tmp_path):
     config = _config(inputs, None, model_dir=str(tmp_path / "run"))
     with pytest.raises(ValueError, match="no ConditionalInstanceNorm"):
         finetune.add_styles(str(base), [_painting(inputs)], config)
+
+
+class _FirstRows(keras.callbacks.Callback):
+    """The new style's rows when training begins."""
+
+    rows = None
+
+    def on_train_begin(self, logs=None):
+        self.rows = style_tables.style_tables(self.model.transformer)
+
+
+def _first_rows(model_dir, inputs, tmp_path, init_rows):
+    first = _FirstRows()
+    finetune.add_styles(model_dir, [_painting(inputs)], _config(
+        inputs, None, model_dir=str(tmp_path / init_rows),
+        init_rows=init_rows), callbacks=[first])
+    return first.rows
+
+
+def test_init_rows_mean_starts_from_the_mean_of_the_base_rows(
+        model_dir, inputs, tmp_path):
+    base, _, _ = folder_io.read(model_dir)
+    for (gamma, beta), (mean_gamma, mean_beta) in zip(
+            _first_rows(model_dir, inputs, tmp_path, "mean"),
+            style_tables.mean_style_rows(base, 1)):
+        np.testing.assert_array_equal(gamma, mean_gamma)
+        np.testing.assert_array_equal(beta, mean_beta)
+
+
+def test_new_rows_start_from_a_blend_of_the_base_rows_by_default(
+        model_dir, inputs, tmp_path):
+    assert finetune.AddStylesConfig(
+        content="photos", model_dir="run").adding.init_rows == (
+            "closest_blend")
+    base, _, _ = folder_io.read(model_dir)
+    rows = _first_rows(model_dir, inputs, tmp_path, "closest_blend")
+    # Some weights on the simplex give these rows: solve on one table.
+    gamma = style_tables.style_tables(base)[0][0]
+    weights = np.linalg.lstsq(gamma.T, rows[0][0][0], rcond=None)[0]
+    assert weights.min() > -1e-4
+    assert weights.sum() == pytest.approx(1.0, abs=1e-4)
+    for (new_gamma, new_beta), blended in zip(
+            rows, style_tables.blended_style_rows(base, weights[None])):
+        np.testing.assert_allclose(new_gamma, blended[0], atol=1e-4)
+        np.testing.assert_allclose(new_beta, blended[1], atol=1e-4)
