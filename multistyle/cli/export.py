@@ -28,15 +28,12 @@ Examples:
 from absl import app
 from absl import flags
 
-from multistyle import errors
 from multistyle.cli import app_runner
 from multistyle.cli import common_flags
 from multistyle.cli import report
 from multistyle.export import onnx_quantization
 from multistyle.export import saved_model
-from multistyle.io import image_io
 from multistyle.model_folder import folder_io
-from multistyle.training import data
 
 _MODEL = flags.DEFINE_string(
     "model", None,
@@ -100,16 +97,9 @@ def _calibration_photos():
         return None
     if not _CALIBRATION_PHOTOS.value:
         raise app.UsageError("--quantize needs --calibration_photos.")
-    files = data.split_holdout(
-        image_io.find_images(_CALIBRATION_PHOTOS.value),
-        common_flags.HOLDOUT_EVERY.value)[0]
-    try:
-        return onnx_quantization.load_calibration_photos(
-            files, _CALIBRATION_COUNT.value)
-    except errors.ArgumentError as e:
-        raise app.UsageError(e.message({
-            "files": "--calibration_photos",
-            "count": "--calibration_count"}.get)) from e
+    return onnx_quantization.load_calibration_photos(
+        _CALIBRATION_PHOTOS.value, _CALIBRATION_COUNT.value,
+        common_flags.HOLDOUT_EVERY.value)
 
 
 def _add_onnx():

@@ -102,7 +102,7 @@ def held_out_photo_files(folder, holdout_every):
     """The photos in `folder` that training holds out (every Nth file), or
     all of them when it holds out none."""
     files = image_io.find_images(folder)
-    return data.split_holdout(files, holdout_every)[1] or files
+    return image_io.split_holdout(files, holdout_every)[1] or files
 
 
 def load_photos(paths, size, square=False):

@@ -45,23 +45,30 @@ LARGEST_QUANTIZED_KERNEL = 3
 CALIBRATION_SIZE = 256
 
 
-def load_calibration_photos(files, count):
-    """`count` photos spread evenly over `files`, at long side
+def load_calibration_photos(calibration_photos, calibration_count,
+                            holdout_every=0):
+    """`calibration_count` photos spread evenly over the images in the
+    folder or glob `calibration_photos`, less every `holdout_every`-th
+    (which evaluation holds out, `image_io.split_holdout`), at long side
     `CALIBRATION_SIZE`, as uint8 RGB HWC arrays.
 
     Raises:
-        ValueError: If `files` is empty or `count` is below 1.
+        ArgumentError: If there are no photos or `calibration_count` is
+            below 1.
     """
-    if count < 1 or not files:
+    files = image_io.split_holdout(image_io.find_images(calibration_photos),
+                                   holdout_every)[0]
+    if calibration_count < 1 or not files:
         raise errors.ArgumentError(
-            "Int8 quantization needs calibration photos: {files} must "
-            "list photos and {count} be at least 1. Received: "
-            f"{len(files)} files, {{count:value}}={count}",
-            ("files", "count"))
-    step = max(1, len(files) // count)
+            "Int8 quantization needs calibration photos: {calibration_photos}"
+            " must hold photos and {calibration_count} be at least 1. "
+            f"Received: {len(files)} photos in {calibration_photos}, "
+            f"{{calibration_count:value}}={calibration_count}",
+            ("calibration_photos", "calibration_count"))
+    step = max(1, len(files) // calibration_count)
     return [image_io.resize_long_side(image_io.load_image(path),
                                       CALIBRATION_SIZE)
-            for path in files[::step][:count]]
+            for path in files[::step][:calibration_count]]
 
 
 def write_int8(float_model, output_path, photos, num_styles):

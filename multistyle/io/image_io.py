@@ -47,6 +47,19 @@ def find_images(path):
                   and p.lower().endswith(IMAGE_EXTENSIONS))
 
 
+def split_holdout(files, every):
+    """Splits sorted files into (training, held out): every `every`-th file
+    (0, every, 2*every, ...) is held out; `every=0` holds out nothing.
+    Training, evaluation and int8 calibration share this rule
+    (`--holdout_every`)."""
+    if every < 0:
+        raise ValueError(f"holdout_every must be >= 0. Received: {every}")
+    if every == 0:
+        return list(files), []
+    return ([f for i, f in enumerate(files) if i % every],
+            [f for i, f in enumerate(files) if not i % every])
+
+
 def _to_rgb(image):
     """Converts any PIL mode (L, LA, P, RGBA, I;16, I, F, CMYK) to RGB.
 

@@ -16,17 +16,6 @@ from multistyle.io import image_io
 TFDS_PREFIX = "tfds:"
 
 
-def split_holdout(files, every):
-    """Splits sorted files into (training, held out): every `every`-th file
-    (0, every, 2*every, ...) is held out; `every=0` holds out nothing."""
-    if every < 0:
-        raise ValueError(f"holdout_every must be >= 0. Received: {every}")
-    if every == 0:
-        return list(files), []
-    return ([f for i, f in enumerate(files) if i % every],
-            [f for i, f in enumerate(files) if not i % every])
-
-
 def center_crop(image, size):
     """Resizes the short side to `size` and takes the central square.
     uint8 HWC in and out."""

@@ -136,8 +136,8 @@ def _content_photos(config, plan):
                 f"processes. Received: {{content:value}}={config.content}",
                 ("content",))
         return []
-    files, _ = data.split_holdout(image_io.find_images(config.content),
-                                  config.data.holdout_every)
+    files, _ = image_io.split_holdout(
+        image_io.find_images(config.content), config.data.holdout_every)
     if not files:
         raise errors.MissingArgumentFileError(
             f"No content images (jpg/png/webp/bmp) found in "

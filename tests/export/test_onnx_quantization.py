@@ -116,8 +116,12 @@ def test_calibration_photos_spread_over_the_files(tmp_path):
     for i in range(6):
         files.append(str(tmp_path / f"photo{i}.png"))
         Image.fromarray(np.full((300, 200, 3), i, np.uint8)).save(files[-1])
-    photos = onnx_quantization.load_calibration_photos(files, 3)
+    photos = onnx_quantization.load_calibration_photos(str(tmp_path), 3)
     assert [int(p[0, 0, 0]) for p in photos] == [0, 2, 4]
+    # Every 3rd photo (0 and 3) held out, as evaluation holds them out.
+    photos = onnx_quantization.load_calibration_photos(str(tmp_path), 3,
+                                                       holdout_every=3)
+    assert [int(p[0, 0, 0]) for p in photos] == [1, 2, 4]
     assert max(photos[0].shape) == onnx_quantization.CALIBRATION_SIZE
 
 

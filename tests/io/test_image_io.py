@@ -109,3 +109,11 @@ def test_float_and_uint8_round_trip():
 def test_to_uint8_rounds_and_clips():
     np.testing.assert_array_equal(
         image_io.to_uint8([-0.5, 0.5 / 255, 1.49 / 255, 2.0]), [0, 1, 1, 255])
+
+
+def test_split_holdout_takes_every_nth_file():
+    files = [f"{i:03d}.jpg" for i in range(25)]
+    train, held_out = image_io.split_holdout(files, every=10)
+    assert held_out == ["000.jpg", "010.jpg", "020.jpg"]
+    assert len(train) == 22 and not set(train) & set(held_out)
+    assert image_io.split_holdout(files, every=0) == (files, [])

@@ -86,13 +86,6 @@ def test_tfds_dataset_yields_crops(tmp_path):
     assert tuple(weights.shape) == (2, 3)
 
 
-def test_split_holdout_takes_every_nth_file():
-    files = [f"{i:03d}.jpg" for i in range(25)]
-    train, held_out = data.split_holdout(files, every=10)
-    assert held_out == ["000.jpg", "010.jpg", "020.jpg"]
-    assert len(train) == 22 and not set(train) & set(held_out)
-    assert data.split_holdout(files, every=0) == (files, [])
-
 
 def test_random_scale_paints_crops_from_larger_photos(photo_dir):
     files = image_io.find_images(photo_dir)
