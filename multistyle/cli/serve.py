@@ -51,15 +51,9 @@ _ACCESS_LOG = flags.DEFINE_bool(
     "access_log", False, "Log one line per request (uvicorn's access log).")
 
 
-def _limits():
-    """The limits from their flags."""
-    return limits_lib.Limits(**{
-        field.name: flags.FLAGS[field.name].value
-        for field in dataclasses.fields(limits_lib.Limits)})
-
-
 def main():
-    limits = _limits()
+    limits = config_flags.build(limits_lib.Limits,
+                                flags.FLAGS.flag_values_dict())
     try:
         from multistyle.serving import app as app_lib
         from multistyle.serving import painter as painter_lib
