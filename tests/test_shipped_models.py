@@ -117,4 +117,4 @@ def test_shipped_int8_onnx_model_paints_within_tolerance(name):
     want, = session(os.path.join(folder, folder_io.ONNX_FILENAME)).run(
         None, feeds)
     got, = session(path).run(None, feeds)
-    assert_within_tolerance(got, want, "onnx")
+    assert_within_tolerance(got, want)

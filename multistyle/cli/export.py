@@ -7,12 +7,11 @@ runs it without this package. --tflite adds model_float16.tflite, which
 multistyle-stylize runs by default for a fast start. --onnx adds
 model.onnx and model_masks.onnx, the two signatures for onnxruntime and
 other ONNX runtimes (pip install 'multistyle[onnx]'). --quantize=int8
-adds integer models of those asked for, model_int8.onnx and
-model_int8.tflite, calibrated on training photos (--calibration_photos,
-less every --holdout_every-th, which evaluation holds out). --onnx_only
-writes the ONNX models into the --model folder itself (a shipped model
-folder, with model.keras beside its SavedModel) and leaves the rest of it
-as it is. Needs the TensorFlow backend (the default;
+adds model_int8.onnx, integer convolutions calibrated on training photos
+(--calibration_photos, less every --holdout_every-th, which evaluation
+holds out). --onnx_only writes the ONNX models into the --model folder
+itself (a shipped model folder, with model.keras beside its SavedModel)
+and leaves the rest of it as it is. Needs the TensorFlow backend (the default;
 KERAS_BACKEND=tensorflow).
 
 Examples:
@@ -59,9 +58,9 @@ _OVERWRITE = flags.DEFINE_bool(
     "overwrite", False, "Replace --output if it exists.")
 _QUANTIZE = flags.DEFINE_enum(
     "quantize", None, [q for q in saved_model.QUANTIZATIONS if q],
-    f"int8: also write {folder_io.ONNX_INT8_FILENAME} (with --onnx) and "
-    f"{folder_io.TFLITE_INT8_FILENAME} (with --tflite), integer "
-    "convolutions calibrated on --calibration_photos.")
+    f"int8: also write {folder_io.ONNX_INT8_FILENAME} (with --onnx or "
+    "--onnx_only), integer convolutions calibrated on "
+    "--calibration_photos.")
 _CALIBRATION_PHOTOS = flags.DEFINE_string(
     "calibration_photos", None,
     "Folder (or glob) of photos like those the model paints, e.g. its "
@@ -136,9 +135,8 @@ def main():
     if "onnx" in written:
         report.say(f"Wrote ONNX models {written['onnx']}, "
                    f"{written['onnx_masks']} (same inputs and outputs)")
-    for key in ("onnx_int8", "tflite_int8"):
-        if key in written:
-            report.say(f"Wrote int8 model {written[key]}")
+    if "onnx_int8" in written:
+        report.say(f"Wrote int8 model {written['onnx_int8']}")
 
 
 def run():

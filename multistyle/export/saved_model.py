@@ -18,9 +18,10 @@ and paints each region in its mix in one pass (the network's
 
 With `onnx`, the same two signatures are also written as ONNX models
 (`onnx_models`, laid out from the network's weights) for runtimes
-without TensorFlow. With `quantize="int8"`, integer models join the
-ONNX and TFLite ones, calibrated on photos: `model_int8.onnx`
-(`onnx_quantization`) and `model_int8.tflite`.
+without TensorFlow, and with `quantize="int8"` an integer
+`model_int8.onnx` calibrated on photos (`onnx_quantization`). (The TFLite
+converter's integer path painted too far from the float model: content
+and style losses 40-60% higher, BENCHMARKS.md.)
 
 Export runs on the TensorFlow backend only; a JAX-backend export would
 carry XLA ops that TFLite and TF.js cannot take.
@@ -60,10 +61,8 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
         onnx: Also write `model.onnx` and `model_masks.onnx`
             (`onnx_models`; needs the onnx package).
         overwrite: Replace `output_dir` if it exists.
-        quantize: `"int8"` to also write integer models of the ONNX and
-            TFLite ones asked for: `model_int8.onnx`
-            (`onnx_quantization`) and `model_int8.tflite` (the TFLite
-            converter's integer path), calibrated on
+        quantize: `"int8"` to also write `model_int8.onnx` (with
+            `onnx`; `onnx_quantization`), calibrated on
             `calibration_photos`; None writes none.
         calibration_photos: uint8 RGB HWC photos for `quantize`
             (`onnx_quantization.load_calibration_photos`).
@@ -72,15 +71,14 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
         A dict of what was written: `saved_model` (the folder), `styles`
         (its `styles.json`), `style_names` (`assets/styles.txt`) and,
         with `tflite`, `tflite` (the `.tflite` file), with `onnx`, `onnx`
-        and `onnx_masks`, with `quantize` also `onnx_int8` and
-        `tflite_int8`.
+        and `onnx_masks`, with `quantize` also `onnx_int8`.
 
     Raises:
         ValueError: If the Keras backend is not TensorFlow, the model is
             not a multistyle network, its style list does not match it,
             `tflite_size` is not two positive integers, `onnx` is asked
             for without the onnx package, or `quantize` is not None or
-            "int8", comes without photos or without `onnx` or `tflite`.
+            "int8", comes without photos or without `onnx`.
         FileNotFoundError: If the model or its `styles.json` is missing.
         FileExistsError: If `output_dir` exists and `overwrite` is False.
 
@@ -96,7 +94,7 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
     _check_backend()
     if tflite and tflite_size is not None:
         tflite_size = _checked_size(tflite_size)
-    _check_quantize(quantize, calibration_photos, onnx or tflite)
+    _check_quantize(quantize, calibration_photos, onnx)
     output_dir = os.path.abspath(output_dir)
     folder_io.keras_model_path(model_dir_or_keras_path)  # Exists?
     folder_io.check_writable(output_dir, overwrite)  # Before loading.
@@ -119,12 +117,9 @@ def export_saved_model(model_dir_or_keras_path, output_dir, tflite=False,
         written["onnx"] = os.path.join(output_dir, folder_io.ONNX_FILENAME)
         written["onnx_masks"] = os.path.join(
             output_dir, folder_io.ONNX_MASKS_FILENAME)
-    for asked, key, filename in ((onnx, "onnx_int8",
-                                  folder_io.ONNX_INT8_FILENAME),
-                                 (tflite, "tflite_int8",
-                                  folder_io.TFLITE_INT8_FILENAME)):
-        if asked and quantize:
-            written[key] = os.path.join(output_dir, filename)
+    if onnx and quantize:
+        written["onnx_int8"] = os.path.join(output_dir,
+                                            folder_io.ONNX_INT8_FILENAME)
     return written
 
 
@@ -157,15 +152,15 @@ def add_onnx(model_dir, quantize=None, calibration_photos=None):
     return written
 
 
-def _check_quantize(quantize, calibration_photos, quantizable):
+def _check_quantize(quantize, calibration_photos, onnx):
     if quantize not in QUANTIZATIONS:
         raise errors.ArgumentError(
             f"{{quantize}} must be one of {QUANTIZATIONS}. Received: "
             f"{{quantize:value}}={quantize!r}", ("quantize",))
-    if quantize and not quantizable:
+    if quantize and not onnx:
         raise errors.ArgumentError(
-            "{quantize} makes integer ONNX and TFLite models: ask for "
-            "{onnx} or {tflite} as well.", ("quantize", "onnx", "tflite"))
+            "{quantize} makes an integer ONNX model: ask for {onnx} as "
+            "well.", ("quantize", "onnx"))
     if quantize and not calibration_photos:
         raise errors.ArgumentError(
             "{quantize} needs {calibration_photos} to calibrate on. "
@@ -217,7 +212,7 @@ def _endpoints(model, num_styles):
 def _write_export(model, styles, config, directory, tflite, tflite_size,
                   onnx, int8_photos):
     """Writes the SavedModel, its style lists, the TFLite and ONNX
-    models (and their int8 models, calibrated on `int8_photos`, if
+    models (and the int8 ONNX model, calibrated on `int8_photos`, if
     any)."""
     num_styles = len(styles)
     endpoints = _endpoints(model, num_styles)
@@ -234,11 +229,6 @@ def _write_export(model, styles, config, directory, tflite, tflite_size,
         with open(os.path.join(directory, folder_io.TFLITE_FILENAME),
                   "wb") as f:
             f.write(_tflite_float16(directory, num_styles, tflite_size))
-    if tflite and int8_photos:
-        with open(os.path.join(directory, folder_io.TFLITE_INT8_FILENAME),
-                  "wb") as f:
-            f.write(_tflite_int8(directory, num_styles, tflite_size,
-                                 int8_photos))
     if onnx:
         written = onnx_models.write(model, directory)
         if int8_photos:
@@ -290,25 +280,6 @@ def _tflite_float16(saved_model_dir, num_styles, size):
 
     converter = _tflite_converter(saved_model_dir, num_styles, size)
     converter.target_spec.supported_types = [tf.float16]
-    return converter.convert()
-
-
-def _tflite_int8(saved_model_dir, num_styles, size, photos):
-    """Converts the SavedModel's signature to TFLite with int8 weights
-    and activations where the converter's integer path takes them (float
-    elsewhere), calibrated on `photos` as `onnx_quantization` does: photo
-    `i` in style `i % num_styles`."""
-    import numpy as np
-
-    one_hot = np.eye(num_styles, dtype=np.float32)
-
-    def representative_dataset():
-        for i, photo in enumerate(photos):
-            yield {"images": np.asarray(photo, np.uint8)[None],
-                   "style_weights": one_hot[[i % num_styles]]}
-
-    converter = _tflite_converter(saved_model_dir, num_styles, size)
-    converter.representative_dataset = representative_dataset
     return converter.convert()
 
 

@@ -38,9 +38,8 @@ TFLITE_FILENAME = "model_float16.tflite"
 ONNX_FILENAME = "model.onnx"  # The `SIGNATURE_KEY` signature.
 ONNX_MASKS_FILENAME = "model_masks.onnx"  # `MASKS_SIGNATURE_KEY`.
 # `SIGNATURE_KEY` with int8 convolutions (`multistyle-export
-# --quantize=int8`); TFLite's integer model likewise.
+# --quantize=int8`).
 ONNX_INT8_FILENAME = "model_int8.onnx"
-TFLITE_INT8_FILENAME = "model_int8.tflite"
 # The SavedModel's signatures: per-image weights `(batch, num_styles)`,
 # and per-pixel ones `(batch, height, width, num_styles)`; both take
 # `images` and `style_weights` and return `{OUTPUT_KEY: images}`.
