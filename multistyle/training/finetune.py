@@ -187,8 +187,10 @@ def _add_styles(base_dir, paintings, config, callbacks, start, report):
         rows = None
         if config.adding.init_rows == "closest_blend":
             shared["vgg"] = vgg_features.VGGFeatures(config.loss.vgg_weights)
+            photo = (report.photo if report is not None
+                     else progress_report.preview_photo())
             weights = _closest_blends(base, shared["vgg"], config,
-                                      style_files, base_styles)
+                                      style_files, base_styles, photo)
             rows = style_tables.blended_style_rows(base, weights)
         if report is not None:
             report.preview(base, weights[0])
@@ -224,14 +226,15 @@ def _add_styles(base_dir, paintings, config, callbacks, start, report):
         adaptive=bool(config.adding.time_budget))
 
 
-def _closest_blends(base, vgg, config, style_files, base_styles):
-    """`closest_blend.closest_blend` of each painting (logged)."""
+def _closest_blends(base, vgg, config, style_files, base_styles, photo):
+    """`closest_blend.closest_blend` of each painting on `photo` (the
+    preview's; logged)."""
     layers = list(config.loss.style_layers)
     grams = style_targets.cached_style_grams(
         style_files, config.loss.style_image_size, vgg, layers,
         config.loss.vgg_weights, config.model_dir)
     weights = closest_blend.closest_blend(
-        base, progress_report.preview_photo(), vgg.extractor(layers), grams)
+        base, photo, vgg.extractor(layers), grams)
     names = style_set.names(base_styles)
     for path, row in zip(style_files, weights):
         top = np.argsort(row)[::-1][:3]
