@@ -111,6 +111,13 @@ ARMS = {
                             "continue + the texture loss weighted 30 (a "
                             "shortfall of 0.1 costs 0.3, a quarter of the "
                             "loss)"),
+    "continue_texture10": Arm((_CONTINUE_LR, "--texture_weight=10"),
+                              "continue + the texture loss weighted 10"),
+    "continue_texture_patches": Arm(
+        (_CONTINUE_LR, "--texture_weight=5", "--texture_patch_size=32"),
+        "continue + the texture loss per 32 px patch, weighted 5 (on the "
+        "shipped model about 25x the whole crop's loss: a quarter of the "
+        "loss, as weight 30 was)"),
     # From scratch (run without --init_from, with
     # --base_flagfile=configs/cpu_interim16.cfg): network width at equal
     # CPU time.

@@ -75,24 +75,15 @@ _OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                   "Where report.json and report.md go.")
 
 
-def _evaluation_photos():
-    chosen = evaluate.held_out_photo_files(
-        _PHOTOS.value, common_flags.HOLDOUT_EVERY.value)[:_MAX_PHOTOS.value]
-    if not chosen:
-        raise ValueError(f"No photos found in {_PHOTOS.value}.")
-    return chosen
-
-
 def _score(name, paint, styles, paintings, photos, vgg, reference_photos):
     """`evaluate_painter` with a progress bar, as `PainterScores`."""
-    progress = keras.utils.Progbar(len(styles), unit_name="style",
-                                   verbose=0 if report.JSON.value else 1)
+    progress = report.progress_bar(len(styles), "style")
     scores, seconds = evaluate.evaluate_painter(
         paint, styles, paintings, photos, vgg,
         common_flags.CONTENT_LAYERS.value, common_flags.STYLE_LAYERS.value,
         reference_photos=reference_photos,
         reference_steps=_REFERENCE_STEPS.value,
-        progress=lambda done, total: progress.update(done))
+        progress=lambda done, total: progress(done, done == total))
     return evaluation_report.PainterScores(name, scores, seconds)
 
 
@@ -106,7 +97,8 @@ def main():
         for s in styles]
     # Before the slow part: a missing peer package is a one-line error.
     peer_painter = peer.PeerPainter(paintings) if _COMPARE.value else None
-    photo_files = _evaluation_photos()
+    photo_files = evaluate.held_out_photo_files(
+        _PHOTOS.value, common_flags.HOLDOUT_EVERY.value, _MAX_PHOTOS.value)
     photos = evaluate.load_photos(photo_files, size, square=_SQUARE.value)
     model = stylizer.Stylizer(_MODEL.value)
     vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
@@ -118,16 +110,12 @@ def main():
         painters[peer.NAME] = peer_painter
         theirs = _score(peer.NAME, peer_painter, styles, paintings, photos,
                         vgg, reference_photos=0)
-    settings = {
-        "model": _MODEL.value, "photos": len(photo_files),
-        "image_size": size,
-        "photo_size": "square crop" if _SQUARE.value else "long side",
-        "style_image_size": style_size,
-        "reference_photos": _REFERENCE_PHOTOS.value,
-        "reference_steps": _REFERENCE_STEPS.value,
-        "backend": keras.backend.backend(),
-        "runtime": model.runtime,
-    }
+    settings = dict(
+        model=_MODEL.value, photos=len(photo_files), image_size=size,
+        photo_size="square crop" if _SQUARE.value else "long side",
+        style_image_size=style_size, reference_photos=_REFERENCE_PHOTOS.value,
+        reference_steps=_REFERENCE_STEPS.value,
+        backend=keras.backend.backend(), runtime=model.runtime)
     out = _OUTPUT_DIR.value
     sheet_files = sheets.write_sheets(
         out, model, photos, styles, paintings, painters, _GRID_PHOTOS.value,

@@ -78,18 +78,6 @@ flags.adopt_module_key_flags(report)
 flags.declare_key_flag(common_flags.HOLDOUT_EVERY.name)
 
 
-def _tflite_size(values):
-    if values is None:
-        return None
-    try:
-        height, width = (int(v) for v in values)
-    except ValueError as e:
-        raise ValueError(
-            "--tflite_size takes HEIGHT,WIDTH (e.g. 256,256). "
-            f"Received: {','.join(values)}") from e
-    return height, width
-
-
 def _calibration_photos():
     """The --calibration_photos to calibrate --quantize on, or None."""
     if not _QUANTIZE.value:
@@ -101,42 +89,26 @@ def _calibration_photos():
         common_flags.HOLDOUT_EVERY.value)
 
 
-def _add_onnx():
-    written = saved_model.add_onnx(
-        _MODEL.value, quantize=_QUANTIZE.value,
-        calibration_photos=_calibration_photos())
-    report.emit("multistyle-export", model=_MODEL.value,
-                outputs={k: str(v) for k, v in written.items()})
-    report.say("Wrote ONNX models " + ", ".join(written.values()))
-
-
 def main():
     if _ONNX_ONLY.value:
-        _add_onnx()
-        return
-    if not _OUTPUT.value:
+        written = saved_model.add_onnx(
+            _MODEL.value, quantize=_QUANTIZE.value,
+            calibration_photos=_calibration_photos())
+    elif not _OUTPUT.value:
         raise app.UsageError("--output is required (unless --onnx_only).")
-    written = saved_model.export_saved_model(
-        _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
-        tflite_size=_tflite_size(_TFLITE_SIZE.value), onnx=_ONNX.value,
-        overwrite=_OVERWRITE.value, quantize=_QUANTIZE.value,
-        calibration_photos=_calibration_photos())
+    else:
+        written = saved_model.export_saved_model(
+            _MODEL.value, _OUTPUT.value, tflite=_TFLITE.value,
+            tflite_size=_TFLITE_SIZE.value, onnx=_ONNX.value,
+            overwrite=_OVERWRITE.value, quantize=_QUANTIZE.value,
+            calibration_photos=_calibration_photos())
+        report.say(f"Signature '{folder_io.SIGNATURE_KEY}': images uint8 "
+                   "[batch, height, width, 3], style_weights float32 "
+                   f"[batch, num_styles] -> {folder_io.OUTPUT_KEY} uint8")
     report.emit("multistyle-export", model=_MODEL.value,
                 outputs={k: str(v) for k, v in written.items()})
-    report.say(f"Wrote SavedModel {written['saved_model']} "
-               f"({report.seconds_since_start():.0f} s)")
-    report.say(f"  signature '{folder_io.SIGNATURE_KEY}': images uint8 "
-               "[batch, height, width, 3], style_weights float32 "
-               f"[batch, num_styles] -> {folder_io.OUTPUT_KEY} uint8")
-    report.say(f"  style names: {written['styles']}, "
-               f"{written['style_names']}")
-    if "tflite" in written:
-        report.say(f"Wrote TFLite model {written['tflite']}")
-    if "onnx" in written:
-        report.say(f"Wrote ONNX models {written['onnx']}, "
-                   f"{written['onnx_masks']} (same inputs and outputs)")
-    if "onnx_int8" in written:
-        report.say(f"Wrote int8 model {written['onnx_int8']}")
+    for kind, path in written.items():
+        report.say(f"Wrote {kind.replace('_', ' ')}: {path}")
 
 
 def run():

@@ -77,9 +77,8 @@ def main():
                 stroke_scale=inference_flags.STROKE_SCALE.value,
                 seconds={"paint": round(time.perf_counter() - start, 3),
                          "total": report.seconds_since_start()})
-    where = ("a PNG to stdout" if job.destination == std_streams.STDIO
-             else job.destination)
-    report.say(f"Wrote {where} ({info['width']}x{info['height']}, "
+    report.say(f"Wrote {report.destination(job.destination)} "
+               f"({info['width']}x{info['height']}, "
                f"{report.seconds_since_start():.1f} s)", job.destination)
     return 0
 

@@ -39,6 +39,30 @@ def seconds_since_start():
     return round(time.perf_counter() - _START_TIME, 3)
 
 
+def progress_bar(total, unit):
+    """A Keras progress bar of `total` `unit`s (none with `--json`):
+    `update(done)`, and `update(done, final=True)` to end it at `done`
+    (`total` may have been an estimate)."""
+    if JSON.value:
+        return lambda done, final=False: None
+    import keras  # Only here: it is slow to import.
+
+    bar = keras.utils.Progbar(max(1, total), unit_name=unit)
+
+    def update(done, final=False):
+        if final:
+            bar.target = done
+            bar.update(done, finalize=True)
+        elif done < bar.target:
+            bar.update(done)
+    return update
+
+
+def destination(path):
+    """How a line names a written file: `a PNG to stdout` for `-`."""
+    return "a PNG to stdout" if path == "-" else path
+
+
 def file_info(path, image=None):
     """`{"path", "bytes"[, "width", "height"]}` of a written file (and the
     size of `image`, PIL or HWC array); `-` is stdout."""

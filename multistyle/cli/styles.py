@@ -40,16 +40,6 @@ _OUTPUT = flags.DEFINE_string(
 flags.adopt_module_key_flags(report)
 
 
-def _print_styles(styles):
-    if report.JSON.value:
-        return
-    width = max(len("name"), *(len(s.name) for s in styles))
-    print(f"{'index':>5}  {'name':<{width}}  added_by_finetuning  source")
-    for i, style in enumerate(styles):
-        print(f"{i:>5}  {style.name:<{width}}  "
-              f"{str(style.added_by_finetuning):<19}  {style.source}")
-
-
 def main():
     editing = bool(_RENAME.value or _REMOVE.value)
     if editing and not _OUTPUT.value:
@@ -70,7 +60,7 @@ def main():
     else:
         styles, _ = folder_io.read_styles(model)
     if _LIST.value or not editing:
-        _print_styles(styles)
+        report.say(style_set.table(styles))
     report.emit("multistyle-styles", model=model,
                 output=_OUTPUT.value,
                 styles=[{"index": i, "name": s.name, "source": s.source,

@@ -23,7 +23,6 @@ import time
 
 from absl import flags
 
-from multistyle.io import std_streams
 from multistyle.inference import stylize_jobs
 from multistyle.inference import stylizer as stylizer_lib
 from multistyle.inference import tiling
@@ -54,61 +53,35 @@ flags.adopt_module_key_flags(report)
 MAX_TFLITE_PHOTOS = 16
 
 
-def _describe(job, error):
-    message = str(error) or type(error).__name__
-    return message if job.source in message else f"{job.source}: {message}"
-
-
 def _options():
     return dict(strength=_STRENGTH.value, max_size=_MAX_SIZE.value,
                 tile_size=_TILE_SIZE.value, tile_overlap=_TILE_OVERLAP.value,
                 stroke_scale=inference_flags.STROKE_SCALE.value)
 
 
-def _progress(done, total):
-    """`done/total images` on stderr, rewritten in place on a terminal."""
-    if not report.JSON.value and sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\r{done}/{total} images", end=end, file=sys.stderr,
-              flush=True)
-
-
-def _stylize_all(stylizer, jobs, weights, batch):
-    """Stylizes every job; returns `(written, failed)` summaries.
-
-    In a batch a failing file is reported on stderr and skipped; a single
-    photo's error propagates.
-    """
-    written, failed = [], []
-    for i, job in enumerate(jobs):
-        start = time.perf_counter()
-        try:
-            image = stylizer.stylize(
-                std_streams.image_source(job.source), weights,
-                preserve_color=inference_flags.PRESERVE_COLOR.value,
-                **_options())
-            std_streams.save(job.destination, image)
-        except Exception as e:  # One bad file must not stop the batch.
-            if not batch:
-                raise
-            failed.append({"input": job.source, "error": _describe(job, e)})
-            print(f"\nFailed: {_describe(job, e)}", file=sys.stderr)
-        else:
-            written.append({
-                "input": job.source,
-                **report.file_info(job.destination, image),
-                "seconds": round(time.perf_counter() - start, 3)})
-        if batch:
-            _progress(i + 1, len(jobs))
-    return written, failed
+def _paint(stylizer, jobs, weights, batch):
+    """`stylize_jobs.run` with a progress bar for a batch; returns the
+    --json summaries of the files written and failed."""
+    progress = batch and report.progress_bar(len(jobs), "image")
+    done, failed = stylize_jobs.run(
+        jobs, lambda photo: stylizer.stylize(
+            photo, weights,
+            preserve_color=inference_flags.PRESERVE_COLOR.value,
+            **_options()),
+        batch, on_done=progress and (lambda n: progress(n, n == len(jobs))))
+    for _, message in failed:
+        print(f"Failed: {message}", file=sys.stderr)
+    return ([{"input": job.source, **report.file_info(job.destination, image),
+              "seconds": round(seconds, 3)} for job, image, seconds in done],
+            [{"input": job.source, "error": message}
+             for job, message in failed])
 
 
 def _describe_mix(styles):
     if "masks" in styles:
         return "style masks"
-    if len(styles) == 1:
-        return next(iter(styles))
-    return " + ".join(f"{name} {w:.2g}" for name, w in styles.items())
+    return " + ".join(f"{name} {w:.2g}" if len(styles) > 1 else name
+                      for name, w in styles.items())
 
 
 def main():
@@ -125,7 +98,7 @@ def main():
     choice = inference_flags.style_choice(stylizer.style_names)
     weights = inference_flags.weights(choice)
     stylize_jobs.check_writable(jobs)
-    written, failed = _stylize_all(stylizer, jobs, weights, batch)
+    written, failed = _paint(stylizer, jobs, weights, batch)
     styles = inference_flags.style_summary(choice, stylizer.style_names)
     report.emit("multistyle-stylize", model=stylizer.model_dir,
                 runtime=stylizer.runtime, styles=styles,
@@ -137,9 +110,8 @@ def main():
                          "total": report.seconds_since_start()})
     if not batch:
         done = written[0]
-        where = ("a PNG to stdout" if done["path"] == std_streams.STDIO
-                 else done["path"])
-        report.say(f"Wrote {where} ({done['width']}x{done['height']}, "
+        report.say(f"Wrote {report.destination(done['path'])} "
+                   f"({done['width']}x{done['height']}, "
                    f"{_describe_mix(styles)}, "
                    f"{report.seconds_since_start():.1f} s)", output)
         return 0

@@ -26,7 +26,6 @@ from multistyle.inference import stylizer as stylizer_lib
 from multistyle.video import temporal_smoothing
 from multistyle.video import video_io
 from multistyle.video import video_stylizer
-from multistyle.io import std_streams
 from multistyle.cli import app_runner
 from multistyle.cli import inference_flags
 from multistyle.cli import report
@@ -84,15 +83,8 @@ def _weights(choice, style_names):
 
 
 def main():
-    if not inference_flags.INPUT.value:
-        raise ValueError("--input=VIDEO is required: the video to stylize.")
-    if std_streams.STDIO in (inference_flags.INPUT.value,
-                             inference_flags.OUTPUT.value):
-        raise ValueError(
-            "multistyle-video reads and writes video files; - (stdin or "
-            "stdout) is for photos (multistyle-stylize).")
     output = inference_flags.OUTPUT.value or DEFAULT_OUTPUT
-    video_io.check_output_path(output)
+    video_io.check_paths(inference_flags.INPUT.value, output)
     video_stylizer.check_options(_BATCH_SIZE.value,
                                  _TEMPORAL_SMOOTHING.value,
                                  _MOTION_THRESHOLD.value, _QUALITY.value,
@@ -105,22 +97,9 @@ def main():
     choice = inference_flags.style_choice(stylizer.style_names,
                                           keyframes=_KEYFRAMES.value)
     weights = _weights(choice, stylizer.style_names)
-    progress = None
-    if not report.JSON.value:
-        import keras  # Only here: it is slow to import.
-
-        progress = keras.utils.Progbar(
-            max(1, round(info.duration * info.fps)), unit_name="frame",
-            stateful_metrics=["frames/s"])
+    # The frame count is an estimate, so the bar ends at the count.
+    progress = report.progress_bar(round(info.duration * info.fps), "frame")
     start = time.perf_counter()
-
-    def rate(done):
-        return [("frames/s", done / (time.perf_counter() - start))]
-
-    def on_frame(done):
-        if progress is not None and done < progress.target:  # An estimate.
-            progress.update(done, rate(done))
-
     _, count = video_stylizer.stylize_video(
         stylizer.network, inference_flags.INPUT.value, output, weights,
         batch_size=_BATCH_SIZE.value,
@@ -128,11 +107,9 @@ def main():
         motion_threshold=_MOTION_THRESHOLD.value,
         preserve_color=inference_flags.PRESERVE_COLOR.value,
         quality=_QUALITY.value, stroke_scale=inference_flags.STROKE_SCALE.value,
-        on_frame=on_frame, smoothing_method=_SMOOTHING_METHOD.value)
+        on_frame=progress, smoothing_method=_SMOOTHING_METHOD.value)
     seconds = time.perf_counter() - start
-    if progress is not None:
-        progress.target = count
-        progress.update(count, rate(count), finalize=True)
+    progress(count, final=True)
     report.emit("multistyle-video", model=stylizer.model_dir,
                 runtime=stylizer.runtime, input=inference_flags.INPUT.value,
                 output={**report.file_info(output), "width": info.width,

@@ -98,11 +98,19 @@ def find_style_image(style, styles_dir=None):
         f"{style.source or 'none'}). Give `styles_dir`, a folder holding it.")
 
 
-def held_out_photo_files(folder, holdout_every):
+def held_out_photo_files(folder, holdout_every, max_photos=None):
     """The photos in `folder` that training holds out (every Nth file), or
-    all of them when it holds out none."""
+    all of them when it holds out none; the first `max_photos` if given.
+
+    Raises:
+        FileNotFoundError: If there are none.
+    """
     files = image_io.find_images(folder)
-    return image_io.split_holdout(files, holdout_every)[1] or files
+    chosen = (image_io.split_holdout(files, holdout_every)[1]
+              or files)[:max_photos]
+    if not chosen:
+        raise FileNotFoundError(f"No photos found in {folder}.")
+    return chosen
 
 
 def load_photos(paths, size, square=False):

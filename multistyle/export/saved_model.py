@@ -179,13 +179,14 @@ def _checked_size(size):
     try:
         height, width = (int(s) for s in size)
     except (TypeError, ValueError) as e:
-        raise ValueError(
-            "`tflite_size` must be (height, width). "
-            f"Received: tflite_size={size}") from e
+        raise errors.ArgumentError(
+            "{tflite_size} must be (height, width). "
+            f"Received: {{tflite_size:value}}={size}", ("tflite_size",)
+        ) from e
     if height < 1 or width < 1:
-        raise ValueError(
-            "`tflite_size` must be positive. "
-            f"Received: tflite_size={size}")
+        raise errors.ArgumentError(
+            "{tflite_size} must be positive. "
+            f"Received: {{tflite_size:value}}={size}", ("tflite_size",))
     return height, width
 
 

@@ -4,13 +4,15 @@ One input file gives one output file. A folder (searched recursively) or a
 glob gives a batch: every image goes into an output folder under its path
 relative to the inputs' common folder, so files of the same name in
 different subfolders do not collide. Paths are checked before any work
-starts: output extensions, writable folders, inputs never overwritten.
+starts: output extensions, writable folders, inputs never overwritten;
+`run` paints them, a bad photo in a batch skipped and reported.
 """
 
 import dataclasses
 import glob
 import os
 import tempfile
+import time
 
 from multistyle.io import image_io
 from multistyle.io import std_streams
@@ -134,3 +136,38 @@ def check_writable(jobs):
             raise ValueError(
                 f"Cannot write to output folder {folder}: "
                 f"{e.strerror or e}.") from e
+
+
+def run(jobs, paint, batch, on_done=None):
+    """Paints every job's photo with `paint` (image in, uint8 image out)
+    and writes it to the job's destination.
+
+    Args:
+        jobs: `Job`s, from `plan`.
+        paint: The painting function.
+        batch: Whether the jobs are a batch: then a failing photo is
+            recorded and skipped; otherwise its error propagates.
+        on_done: Called with the number of jobs done after each.
+
+    Returns:
+        `(written, failed)`: `(job, image, seconds)` of each written file
+        and `(job, message)` of each failed one.
+    """
+    written, failed = [], []
+    for i, job in enumerate(jobs):
+        start = time.perf_counter()
+        try:
+            image = paint(std_streams.image_source(job.source))
+            std_streams.save(job.destination, image)
+        except Exception as e:  # One bad file must not stop the batch.
+            if not batch:
+                raise
+            message = str(e) or type(e).__name__
+            if job.source not in message:
+                message = f"{job.source}: {message}"
+            failed.append((job, message))
+        else:
+            written.append((job, image, time.perf_counter() - start))
+        if on_done:
+            on_done(i + 1)
+    return written, failed

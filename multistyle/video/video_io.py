@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from multistyle import errors
 from multistyle.io import atomic_files
 
 # Output containers and their (video, audio) codecs.
@@ -107,6 +108,21 @@ def read_frames(path):
             except RuntimeError as e:
                 raise VideoReadError(f"{path}: {e}") from e
             yield np.frombuffer(raw, np.uint8).reshape(shape)
+
+
+def check_paths(input_path, output_path):
+    """Raises `errors.ArgumentError` (naming `input` or `output`) unless
+    the input is given and neither is `-` (stdin and stdout are for
+    photos), or ValueError for an output that is not a video container."""
+    if not input_path:
+        raise errors.ArgumentError(
+            "{input} is required: the video to paint.", ("input",))
+    for name, path in (("input", input_path), ("output", output_path)):
+        if path == "-":
+            raise errors.ArgumentError(
+                f"{{{name}}} must be a video file; - (stdin or stdout) is "
+                "for photos (multistyle-stylize).", (name,))
+    check_output_path(output_path)
 
 
 def check_output_path(path):

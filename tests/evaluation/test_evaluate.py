@@ -76,6 +76,9 @@ def test_held_out_photos_are_the_ones_training_leaves_out(tmp_path):
     paths = [write_image(str(tmp_path / f"{i}.png"), 8, 8) for i in range(5)]
     assert evaluate.held_out_photo_files(str(tmp_path), 2) == paths[::2]
     assert evaluate.held_out_photo_files(str(tmp_path), 0) == paths
+    assert evaluate.held_out_photo_files(str(tmp_path), 2, 1) == paths[:1]
+    with pytest.raises(FileNotFoundError, match="No photos found"):
+        evaluate.held_out_photo_files(str(tmp_path / "empty"), 2)
 
 
 def test_photos_of_other_sizes_are_scored_one_by_one(vgg, style_files,

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from multistyle.inference import stylize_jobs
+from multistyle.io import image_io
 from tests.conftest import write_image
 
 
@@ -88,3 +89,36 @@ def test_stdout_takes_one_photo(photos):
     assert jobs == [stylize_jobs.Job(str(photos / "a.jpg"), "-")]
     with pytest.raises(ValueError, match="one image to stdout"):
         stylize_jobs.plan(str(photos), "-")
+
+
+def _inverted(source):
+    """A stand-in painter: the photo (a path, as `run` passes it), negated."""
+    return 255 - image_io.as_rgb_array(source)
+
+
+def test_run_writes_every_photo_and_skips_a_bad_one_in_a_batch(photos,
+                                                                tmp_path):
+    (photos / "broken.jpg").write_bytes(b"not a jpeg")
+    jobs, is_batch = stylize_jobs.plan(str(photos), str(tmp_path / "out"))
+    done_counts = []
+
+    written, failed = stylize_jobs.run(jobs, _inverted, is_batch,
+                                       on_done=done_counts.append)
+
+    assert sorted(os.path.basename(job.source) for job, _, _ in written) == [
+        "a.jpg", "a.png"]
+    assert all(os.path.isfile(job.destination) for job, _, _ in written)
+    [(bad_job, message)] = failed
+    assert bad_job.source.endswith("broken.jpg") and "broken.jpg" in message
+    assert not os.path.exists(bad_job.destination)
+    assert done_counts == [1, 2, 3]
+
+
+def test_run_raises_a_single_photos_error(photos, tmp_path):
+    (photos / "broken.jpg").write_bytes(b"not a jpeg")
+    jobs, is_batch = stylize_jobs.plan(str(photos / "broken.jpg"),
+                                       str(tmp_path / "out.jpg"))
+
+    with pytest.raises(Exception, match="broken.jpg"):
+        stylize_jobs.run(jobs, _inverted, is_batch)
+    assert not os.path.exists(tmp_path / "out.jpg")

@@ -124,3 +124,28 @@ def test_texture_loss_counts_only_a_shortfall():
     loss = np.asarray(losses.texture_loss(
         stripes, np.array([energy / 2, energy * 2], np.float32)))
     np.testing.assert_allclose(loss, [0.0, 0.25], atol=1e-4)
+
+
+def test_patch_texture_loss_counts_flat_patches_that_the_mean_hides():
+    # Left half striped, right half flat: the whole image's mean texture
+    # meets half the striped energy, but half of its 8 px patches are flat.
+    half = np.full((1, 34, 34, 3), 0.4, np.float32)
+    half[:, :, np.arange(34) % 4 < 2] = 0.9
+    half[:, :, 17:] = 0.4
+    stripes_energy = float(np.asarray(losses.gradient_energy(
+        half[:, :, :16]))[0])
+    target = np.array([stripes_energy / 2.5], np.float32)
+
+    whole = float(np.asarray(losses.texture_loss(half, target))[0])
+    patches = float(np.asarray(losses.texture_loss(half, target, 8))[0])
+
+    assert whole == 0.0
+    assert patches > 0.3
+    # The 32x32 gradient map's 16 patches of 8x8, computed in numpy.
+    magnitude = np.asarray(losses.gradient_magnitude(half))[0]
+    patch_energy = magnitude.reshape(4, 8, 4, 8).mean(axis=(1, 3))
+    np.testing.assert_allclose(
+        patches, np.mean(np.maximum(0, 1 - patch_energy / target) ** 2),
+        rtol=1e-5)
+    # A patch larger than the image is the whole image.
+    assert float(np.asarray(losses.texture_loss(half, target, 64))[0]) == 0

@@ -157,6 +157,17 @@ def test_unreadable_or_missing_video_is_reported(tmp_path):
         list(video_io.read_frames(str(tmp_path / "missing.mp4")))
 
 
+@pytest.mark.parametrize("input_path,output,message", [
+    (None, "out.mp4", "`input` is required"),
+    ("-", "out.mp4", "`input` must be a video file"),
+    ("clip.mp4", "-", "`output` must be a video file"),
+    ("clip.mp4", "out.gif", "use one of"),
+])
+def test_check_paths_names_the_bad_path(input_path, output, message):
+    with pytest.raises(ValueError, match=message):
+        video_io.check_paths(input_path, output)
+
+
 def test_interrupted_write_leaves_no_partial_file(tmp_path):
     def frames():
         for i in range(3):
