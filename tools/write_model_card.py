@@ -56,6 +56,11 @@ _OPTIONAL_FILES = {
         "models (`serving_default`, and `serving_masks` with per-pixel "
         "weights), same inputs and outputs, for onnxruntime "
         "(`multistyle-export --onnx`)."),
+    "model_int8.onnx": (
+        "- `model_int8.onnx`: `serving_default` with int8 convolutions, "
+        "calibrated on 32 training photos (`multistyle-export --onnx_only "
+        "--quantize=int8`); its quality change and speed are in "
+        "BENCHMARKS.md, \"Lean and int8 exports\"."),
 }
 
 
