@@ -10,9 +10,8 @@ other ONNX runtimes (pip install 'multistyle[onnx]'). --quantize=int8
 adds model_int8.onnx, integer convolutions calibrated on training photos
 (--calibration_photos, less every --holdout_every-th, which evaluation
 holds out). --onnx_only writes the ONNX models into the --model folder
-itself (a shipped model folder, with model.keras beside its SavedModel)
-and leaves the rest of it as it is. Needs the TensorFlow backend (the default;
-KERAS_BACKEND=tensorflow).
+itself (a shipped model folder, with model.keras beside its SavedModel),
+leaving the rest. Needs the TensorFlow backend (KERAS_BACKEND=tensorflow).
 
 Examples:
     multistyle-export --model=runs/mine --output=saved_models/mine --tflite

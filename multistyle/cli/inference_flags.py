@@ -68,10 +68,11 @@ STROKE_SCALE = flags.DEFINE_float(
     "its size and enlarged, keeping its own fine detail.")
 RUNTIME = flags.DEFINE_enum(
     "runtime", "auto", list(networks.RUNTIMES),
-    "What runs the network. auto: the model folder's TFLite model (LiteRT, "
-    "fastest start) for up to 16 photos in float32, else (and for video) "
+    "What runs the network. auto: for up to 16 photos in float32 the "
+    "fastest file the folder has (model_int8.onnx, model.onnx: "
+    "onnxruntime; the TFLite model: LiteRT), else (and for video) "
     "model.keras, or the SavedModel on the TensorFlow backend; masks take "
-    "model.keras if there is one; tflite, keras or saved_model force one.")
+    "model.keras if there is one. Any other value forces that runtime.")
 
 def model_dir():
     """`--model` (a folder or a preset's name) as a folder; by default the

@@ -47,9 +47,9 @@ _TILE_OVERLAP = flags.DEFINE_integer(
     "tile_overlap", tiling.DEFAULT_OVERLAP,
     "Overlap of neighbouring tiles, pixels, blended smoothly.")
 flags.adopt_module_key_flags(report)
-# --runtime=auto runs TFLite up to this many photos: it starts ~5 s sooner
-# than TensorFlow but paints ~0.25 s slower per 640x448 photo on 2 cores
-# (BENCHMARKS.md, start-up), so for more the SavedModel/Keras is faster.
+# --runtime=auto runs ONNX or TFLite up to this many photos: TFLite starts
+# ~5 s sooner than TensorFlow but paints ~0.25 s slower per 640x448 photo
+# on 2 cores (BENCHMARKS.md, start-up); for more, the SavedModel or Keras.
 MAX_TFLITE_PHOTOS = 16
 
 

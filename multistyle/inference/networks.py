@@ -1,31 +1,44 @@
-"""A model folder's network as a plain function: TFLite, Keras or SavedModel.
+"""A model folder's network as a plain function: ONNX, TFLite, Keras or
+SavedModel.
 
 A model folder holds `model.keras` (written by training) or an exported
-TensorFlow SavedModel, or both, and the SavedModel may come with a TFLite
-model (see `folder_io`). `load_network` hides the difference: each
+TensorFlow SavedModel, or both, and the SavedModel may come with ONNX and
+TFLite models (see `folder_io`). `load_network` hides the difference: each
 becomes a function that takes uint8 images (the photo's own pixels; float
 ones in [0, 1] too) of any size (`network.min_side`) and converts them
-once, where the runtime wants it: the SavedModel and TFLite graphs take
-uint8 themselves, `model.keras` gets float32 in [0, 1]. `network.paint`
-returns what the runtime makes (uint8 from the SavedModel and TFLite,
-float32 from Keras), `network(...)` float32 in [0, 1].
+once, where the runtime wants it: the SavedModel, ONNX and TFLite graphs
+take uint8 themselves, `model.keras` gets float32 in [0, 1].
+`network.paint` returns what the runtime makes (uint8 but from Keras,
+float32 in [0, 1]), `network(...)` float32 in [0, 1].
 
-Which one runs (`RUNTIMES`): by default (`"auto"`) the TFLite model for
-photos painted one at a time in float32, because LiteRT imports in a
-tenth of a second where TensorFlow or Keras take seconds (BENCHMARKS.md,
-start-up); else `model.keras` on the Keras backend, or the SavedModel
-with TensorFlow. Keras and TensorFlow are imported only when chosen.
+Which one runs (`RUNTIMES`): by default (`"auto"`), for photos painted one
+at a time in float32, the fastest file the folder has whose runtime is
+installed: `model_int8.onnx`, `model.onnx` (onnxruntime), then the TFLite
+model (LiteRT); they import in a fraction of a second where TensorFlow or
+Keras take seconds (BENCHMARKS.md, start-up). Else `model.keras` on the
+Keras backend, or the SavedModel with TensorFlow. Keras and TensorFlow
+are imported only when chosen.
 """
 
 import numpy as np
 
+from multistyle.inference import onnxruntime_network
 from multistyle.inference import shape_buckets
+from multistyle.inference import style_weights
 from multistyle.inference import tflite_network
 from multistyle.io import image_io
 from multistyle.model_folder import folder_io
 
 PRECISIONS = ("float32", "bfloat16")
-RUNTIMES = ("auto", "tflite", "keras", "saved_model")
+RUNTIMES = ("auto", "onnx_int8", "onnx", "tflite", "keras", "saved_model")
+# What "auto" runs for photos painted one at a time, fastest first, where
+# the folder has the file and the runtime is installed: the int8 ONNX
+# model is within the tolerance stated in BENCHMARKS.md ("Lean and int8
+# exports") and, like float ONNX, faster there than the TFLite model.
+_SINGLE_PHOTO_RUNTIMES = (
+    ("onnx_int8", lambda d: onnxruntime_network.is_available(d, int8=True)),
+    ("onnx", onnxruntime_network.is_available),
+    ("tflite", tflite_network.is_available))
 
 
 class _KerasNetwork:
@@ -74,7 +87,7 @@ class _KerasNetwork:
             model = self._per_pixel_model(styles)
             return min_side.call_padded(
                 lambda x, w: _predict(model, [x, w]), images, weights)
-        weights = _all_styles(weights, styles, self.num_styles)
+        weights = style_weights.spread(weights, styles, self.num_styles)
         return min_side.call_padded(self._predict, images, weights)
 
     def _per_pixel_model(self, styles):
@@ -120,16 +133,6 @@ def _predict(model, inputs):
     return np.asarray(model.predict_on_batch(inputs), np.float32)
 
 
-def _all_styles(weights, styles, num_styles):
-    """`weights` of the styles `styles` (indices, the last axis; None:
-    all, as they are) spread over all `num_styles`, the others 0."""
-    if styles is None:
-        return weights
-    spread = np.zeros(np.shape(weights)[:-1] + (num_styles,), np.float32)
-    spread[..., list(styles)] = weights
-    return spread
-
-
 class _SavedModelNetwork:
     """An exported SavedModel's signatures, same API.
 
@@ -158,7 +161,7 @@ class _SavedModelNetwork:
     def paint(self, images, weights, styles=None):
         tf = self._tf
         serve = self._serve
-        weights = _all_styles(weights, styles, self.num_styles)
+        weights = style_weights.spread(weights, styles, self.num_styles)
         if np.ndim(weights) == 4:
             serve = self._loaded.signatures.get(
                 folder_io.MASKS_SIGNATURE_KEY)
@@ -183,10 +186,11 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
         precision: `"float32"` or `"bfloat16"` (Keras only).
         runtime: One of `RUNTIMES`; `"auto"` picks, others are checked.
         batched: Whether batches will be painted (video frames): `"auto"`
-            then skips TFLite, which paints one image at a time.
+            then runs Keras or the SavedModel (the ONNX models' batch
+            speed is not measured yet; TFLite paints one image at a time).
 
     Returns:
-        `"tflite"`, `"keras"` or `"saved_model"`.
+        One of `RUNTIMES` other than `"auto"`.
 
     Raises:
         ValueError: On an unknown runtime or precision, or a precision the
@@ -211,6 +215,16 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
                 f"{folder_io.MODEL_FILENAME} in {model_dir}; a "
                 "SavedModel runs in its exported precision.")
         return "keras"
+    if runtime.startswith("onnx"):
+        int8 = runtime == "onnx_int8"
+        if not onnxruntime_network.is_available(model_dir, int8):
+            raise FileNotFoundError(
+                f"`runtime={runtime!r}` needs "
+                f"{onnxruntime_network.filename(int8)} in {model_dir} "
+                "(multistyle-export --onnx"
+                f"{' --quantize=int8' if int8 else ''}) and the onnxruntime "
+                "package.")
+        return runtime
     if runtime == "tflite":
         if not tflite_network.is_available(model_dir):
             raise FileNotFoundError(
@@ -229,8 +243,10 @@ def choose_runtime(model_dir, precision="float32", runtime="auto",
             f"({folder_io.SAVED_MODEL_FILENAME}) in {model_dir}.")
     if runtime != "auto":
         return runtime
-    if not batched and tflite_network.is_available(model_dir):
-        return "tflite"
+    if not batched:
+        for name, available in _SINGLE_PHOTO_RUNTIMES:
+            if available(model_dir):
+                return name
     has_saved_model = folder_io.has_saved_model(model_dir)
     if has_saved_model and not has_keras:
         return "saved_model"
@@ -253,7 +269,8 @@ def load_network(model_dir, precision="float32", runtime="auto",
     """Loads the network of a model folder as a plain function.
 
     Args:
-        model_dir: A folder with `model_float16.tflite` (run by LiteRT),
+        model_dir: A folder with `model_int8.onnx` or `model.onnx` (run
+            by onnxruntime), `model_float16.tflite` (run by LiteRT),
             `saved_model.pb` (loaded with TensorFlow) or `model.keras`
             (loaded with Keras, any backend).
         precision: `"float32"`, or `"bfloat16"` to run the Keras network
@@ -261,21 +278,23 @@ def load_network(model_dir, precision="float32", runtime="auto",
             and on GPUs; outputs within a few uint8 levels of float32).
             bfloat16 needs `model.keras`.
         runtime: One of `RUNTIMES` (see `choose_runtime`): `"auto"`
-            prefers TFLite, then `model.keras` unless the Keras backend is
-            TensorFlow and there is a SavedModel.
+            prefers the int8 and float ONNX models, then TFLite, then
+            `model.keras` unless the Keras backend is TensorFlow and there
+            is a SavedModel.
         batched: Whether batches will be painted: `"auto"` then skips
-            TFLite.
+            ONNX and TFLite.
 
     Returns:
         A callable `network(images, style_weights, styles=None)` mapping
         uint8 RGB images, NHWC, of any size (or float32 RGB in [0, 1]),
         and float32 weights `(batch, num_styles)` to float32 RGB images
         in [0, 1] of the same shape; `network.paint(...)` takes the same
-        and returns the runtime's own output (uint8 from the SavedModel
-        and TFLite, float32 in [0, 1] from Keras). Attributes:
+        and returns the runtime's own output (uint8 but from Keras:
+        float32 in [0, 1]). Attributes:
         `num_styles`, `runtime` and `per_pixel`: if true, weights may also
         be per pixel, `(batch, height, width, num_styles)` (see
-        `style_masks`; not the TFLite model), and `styles` may name the
+        `style_masks`; not the TFLite model, and ONNX only with
+        `model_masks.onnx`), and `styles` may name the
         styles (indices) the weights' channels stand for, all others
         weighing 0 (the Keras network then paints with only those).
 
@@ -284,6 +303,9 @@ def load_network(model_dir, precision="float32", runtime="auto",
         ValueError: On an unknown precision or runtime.
     """
     chosen = choose_runtime(model_dir, precision, runtime, batched)
+    if chosen.startswith("onnx"):
+        return onnxruntime_network.OnnxNetwork(model_dir,
+                                               int8=chosen == "onnx_int8")
     if chosen == "tflite":
         return tflite_network.TFLiteNetwork(model_dir)
     if chosen == "saved_model":

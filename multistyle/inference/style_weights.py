@@ -192,3 +192,13 @@ def parse_mix(spec, style_names, normalize=True):
         return one_hot(entries[0], style_names)
     return parse(entries, style_names, normalize=normalize)
 
+
+def spread(weights, styles, num_styles):
+    """`weights` of the styles `styles` (indices, the last axis; None:
+    all, as they are) spread over all `num_styles`, the others 0."""
+    if styles is None:
+        return weights
+    spread_weights = np.zeros(np.shape(weights)[:-1] + (num_styles,),
+                              np.float32)
+    spread_weights[..., list(styles)] = weights
+    return spread_weights

@@ -14,7 +14,9 @@ from tests.conftest import REPO_ROOT
 LITE_MODEL = os.path.join(REPO_ROOT, "saved_models", "multistyle16_lite")
 
 
-@pytest.mark.parametrize("runtime", ["keras", "saved_model", "tflite"])
+@pytest.mark.parametrize("runtime",
+                         ["keras", "saved_model", "tflite", "onnx",
+                          "onnx_int8"])
 def test_networks_take_uint8_images_as_their_float_values(runtime):
     if runtime == "saved_model" and keras.backend.backend() != "tensorflow":
         pytest.skip("The SavedModel runs with TensorFlow, on its backend.")

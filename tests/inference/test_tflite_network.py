@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -32,8 +33,11 @@ def _backend():
     return keras.backend.backend()
 
 
-def test_auto_prefers_tflite_for_photos(lite_model):
-    assert networks.choose_runtime(lite_model) == "tflite"
+def test_auto_prefers_tflite_for_photos_without_onnx_models(lite_model,
+                                                            tmp_path):
+    without_onnx = shutil.copytree(lite_model, tmp_path / "lite",
+                                   ignore=shutil.ignore_patterns("*.onnx"))
+    assert networks.choose_runtime(str(without_onnx)) == "tflite"
 
 
 def test_auto_skips_tflite_for_batches(lite_model):
@@ -86,7 +90,7 @@ def test_tflite_rejects_per_pixel_weights(lite_model):
 
 
 def test_masks_on_the_tflite_stylizer_load_the_full_network(lite_model):
-    stylizer = stylizer_lib.Stylizer(lite_model)
+    stylizer = stylizer_lib.Stylizer(lite_model, runtime="tflite")
     photo = np.random.default_rng(1).integers(0, 256, (32, 48, 3), np.uint8)
     mask = np.zeros((32, 48), np.float32)
     mask[:, :24] = 1.0
@@ -128,9 +132,10 @@ def _packages(modules, *names):
 
 
 @pytest.mark.large
-def test_the_tflite_path_imports_neither_tensorflow_nor_keras():
-    runtime, modules = _imported(SHIPPED_MODEL)
-    assert runtime == "tflite"
+@pytest.mark.parametrize("runtime", ["auto", "tflite"])
+def test_the_fast_paths_import_neither_tensorflow_nor_keras(runtime):
+    chosen, modules = _imported(SHIPPED_MODEL, f", runtime={runtime!r}")
+    assert chosen == ("onnx_int8" if runtime == "auto" else runtime)
     assert not _packages(modules, "tensorflow", "keras", "jax",
                          "multistyle.training", "multistyle.loss")
 

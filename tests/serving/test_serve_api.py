@@ -67,7 +67,7 @@ def test_healthz_says_what_runs(client):
 
     assert health == {"status": "ok", "model": "multistyle16_lite",
                       "styles": 16,
-                      "runtime": {"full": "tflite", "preview": "tflite"},
+                      "runtime": {"full": "onnx_int8", "preview": "onnx_int8"},
                       "painting": 0, "waiting": 0}
 
 

@@ -72,7 +72,7 @@ def test_starts_prints_the_url_and_answers(tmp_path):
         process.send_signal(signal.SIGINT)  # Ctrl+C.
         rest = process.communicate(timeout=30)[0]
 
-    assert "previews: " in lines[0] and "tflite" in lines[0]
+    assert "previews: " in lines[0] and "onnx_int8" in lines[0]
     assert health["styles"] == 16
     assert process.returncode == 0
     assert rest.strip().endswith("Stopped.")
