@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Turns a finished training run into a shipped model folder:
 #   tools/ship_model.sh RUN_DIR saved_models/NAME "hardware" "training time" "notes"
-# Writes the SavedModel (+ float16 TFLite and ONNX), model.keras, styles.json
+# Writes the SavedModel (+ float16 TFLite, ONNX and int8 ONNX calibrated on
+# the training photos), model.keras, styles.json
 # (with portable sources), grid.jpg, evaluation/ and the model card README.md.
 set -euo pipefail
 run_dir="$1"; out="$2"; hardware="$3"; train_time="$4"; notes="${5:-}"
 shared="${SHARED_DATA:-../shared/data}"
 export KERAS_BACKEND=tensorflow TF_CPP_MIN_LOG_LEVEL=3
 
-multistyle-export --model="${run_dir}" --output="${out}" --tflite --onnx
+multistyle-export --model="${run_dir}" --output="${out}" --tflite --onnx \
+  --quantize=int8 --calibration_photos="${shared}/content_train/bsds500" \
+  --holdout_every=10
 cp "${run_dir}/model.keras" "${out}/model.keras"
 # Record the paintings by file name and the training config's paths
 # relative to the work tree (or the home folder), not by this machine's.
