@@ -100,7 +100,7 @@ def main():
     photo_files = evaluate.held_out_photo_files(
         _PHOTOS.value, common_flags.HOLDOUT_EVERY.value, _MAX_PHOTOS.value)
     photos = evaluate.load_photos(photo_files, size, square=_SQUARE.value)
-    model = stylizer.Stylizer(_MODEL.value)
+    model = stylizer.Stylizer(_MODEL.value, batched=True)  # Float, not int8.
     vgg = vgg_features.VGGFeatures(common_flags.VGG_WEIGHTS.value)
     painters = {"ours": evaluate.network_painter(model.network, len(styles))}
     ours = _score("ours", painters["ours"], styles, paintings, photos, vgg,
