@@ -12,6 +12,11 @@
 - `painter`: paints with the model (full) and its fast twin (preview);
 - `thumbnails`: a small picture of each style for the page;
 - `errors`: the JSON error every route answers with;
+- `served_model`: the painter the routes use, which a training job
+  replaces;
+- `job_settings`, `training_jobs`, `job_routes`, `instant_preview`: a
+  posted painting trained as a new style in a `multistyle-train`
+  subprocess (with `allow_training`), its routes, its stand-in preview;
 - `app`: the routes; `static/`: the page (HTML, CSS, JS; no build step).
 
 Needs the `serve` extra: `pip install -e ".[serve]"`.

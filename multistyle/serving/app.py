@@ -7,6 +7,9 @@
 - `POST /v1/stylize`: a photo -> PNG or JPEG (`stylize_request`).
 - `POST /v1/models/<name>:predict` (and `/versions/1:predict`), `GET
   /v1/models/<name>`: TF Serving's REST API (`tf_serving`).
+- `/v1/styles/jobs...`: training a posted painting as a new style
+  (`job_routes`, `training_jobs`), with `allow_training`; when a job is
+  done, every route paints with its model (`served_model`).
 
 Requests are parsed in the event loop; decoding, painting and encoding
 run in `admission`'s worker threads, so the server keeps answering (and
@@ -28,10 +31,14 @@ from starlette import staticfiles
 
 from multistyle.serving import admission
 from multistyle.serving import errors
+from multistyle.serving import instant_preview
+from multistyle.serving import job_routes
+from multistyle.serving import job_settings
 from multistyle.serving import limits as limits_lib
+from multistyle.serving import served_model
 from multistyle.serving import stylize_request
 from multistyle.serving import tf_serving
-from multistyle.serving import thumbnails
+from multistyle.serving import training_jobs
 from multistyle.serving import upload_limit
 from multistyle.serving import uploads
 
@@ -77,7 +84,8 @@ def _api_error(unused_request, error):
     return errors.response(error)
 
 
-def create_app(painter, limits=limits_lib.Limits(), model_name=None):
+def create_app(painter, limits=limits_lib.Limits(), model_name=None,
+               jobs=job_settings.JobSettings()):
     """The ASGI app serving `painter` within `limits`.
 
     Args:
@@ -85,23 +93,32 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
         limits: A `limits.Limits`.
         model_name: The name in TF Serving's URLs; default the model
             folder's name (`multistyle16`).
+        jobs: A `job_settings.JobSettings`: whether and how posted
+            paintings are trained as new styles.
 
     Returns:
         A Starlette app; run it with uvicorn (`server`), or test it with
         `starlette.testclient.TestClient` (as a context manager, so its
-        startup and shutdown run).
+        startup and shutdown run). `app.state.jobs` is the
+        `training_jobs.TrainingJobs` (None with training off).
     """
     model_name = model_name or os.path.basename(
         os.path.normpath(painter.full.model_dir))
     queue = admission.AdmissionQueue(limits.max_in_flight, limits.max_queue,
                                      limits.retry_after)
-    styles = thumbnails.style_thumbnails(painter.preview)
+    served = served_model.ServedModel(painter)
+    training = None
+    if jobs.allow_training:
+        training = training_jobs.TrainingJobs(
+            jobs, painter.full.model_dir, served.switch, limits.max_pixels)
+    instant = instant_preview.InstantPreview(served)
 
     async def index(unused_request):
         return responses.FileResponse(os.path.join(STATIC_DIR, "index.html"),
                                       headers=_PAGE_HEADERS)
 
     async def healthz(unused_request):
+        painter, styles = served.current
         return responses.JSONResponse({
             "status": "ok", "model": model_name, "styles": len(styles),
             "runtime": {"full": painter.full.runtime,
@@ -110,10 +127,15 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
 
     async def list_styles(unused_request):
         return responses.JSONResponse({
-            "styles": styles, "model": model_name,
+            "styles": served.styles, "model": model_name,
             "preview_size": limits.preview_size,
             "max_upload_mb": limits.max_upload_mb,
-            "max_pixels": limits.max_pixels})
+            "max_pixels": limits.max_pixels,
+            "training": training and {
+                "seconds": jobs.training_seconds,
+                "min_seconds": training_jobs.MIN_SECONDS,
+                "max_seconds": jobs.max_training_seconds}},
+            headers={"Cache-Control": "no-store"})
 
     async def paint_response(work, deadline, media_type):
         start = time.perf_counter()
@@ -124,6 +146,7 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
 
     async def stylize(request):
         deadline = admission.Deadline(limits.timeout)
+        painter = served.painter
         parsed = await stylize_request.parse(request, painter,
                                              limits.preview_size)
 
@@ -150,6 +173,7 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
         deadline = admission.Deadline(limits.timeout)
         check_model(request)
         body = await request.body()
+        painter = served.painter
 
         def work(deadline):
             images, weights, columnar = tf_serving.parse_predict(
@@ -165,7 +189,11 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
 
     @contextlib.asynccontextmanager
     async def lifespan(unused_app):
+        if training is not None:
+            await training.start()
         yield
+        if training is not None:
+            await training.close()
         queue.close()
 
     routes = [
@@ -178,6 +206,8 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
         routing.Route("/v1/models/{name}/versions/{version}:predict",
                       predict, methods=["POST"]),
         routing.Route("/v1/models/{name}", model_status),
+        *job_routes.routes(training, served,
+                           lambda job: encode(instant(job), "JPEG")),
         routing.Mount("/static", staticfiles.StaticFiles(
             directory=STATIC_DIR)),
     ]
@@ -189,4 +219,6 @@ def create_app(painter, limits=limits_lib.Limits(), model_name=None):
         exception_handlers={errors.ApiError: _api_error,
                             exceptions.HTTPException: _http_error})
     app.state.queue = queue
+    app.state.jobs = training
+    app.state.served = served
     return app

@@ -75,12 +75,18 @@ def data_url(array):
             + base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
-def style_thumbnails(stylizer):
+def style_thumbnails(stylizer, known=()):
     """One entry per style of a `Stylizer`: `name`, `index`, `thumbnail`
     (a JPEG `data:` URL) and `thumbnail_source` (`"painting"` or
-    `"swatch"`, painted by `stylizer` in that style)."""
+    `"swatch"`, painted by `stylizer` in that style). A style with an
+    entry in `known` (by name: a model that grew by a style keeps the
+    others) keeps its thumbnail."""
+    known = {entry["name"]: entry for entry in known}
     entries = []
     for index, style in enumerate(stylizer.styles):
+        if style.name in known:
+            entries.append({**known[style.name], "index": index})
+            continue
         path = painting_path(style, index, stylizer.model_dir,
                              stylizer.config)
         if path is not None:
