@@ -80,10 +80,10 @@ class _ConcurrencyProbe:
 
 
 @contextlib.contextmanager
-def _live(painter):
-    """An app on `painter` served by uvicorn on a free port: yields its
-    URL and the app."""
-    app = app_lib.create_app(painter)
+def _live(painter, **create_args):
+    """An app on `painter` (and `app.create_app`'s other arguments)
+    served by uvicorn on a free port: yields its URL and the app."""
+    app = app_lib.create_app(painter, **create_args)
     sock = server.bind(server.LOOPBACK, 0)
     uvicorn_server = server.make_server(app)
     thread = threading.Thread(target=uvicorn_server.run,

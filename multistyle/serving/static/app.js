@@ -8,7 +8,8 @@
 // In mask mode the brushed canvas over the preview (mask.js) is sent as
 // the style mask. Live webcam previews go through webcam_coherence.js,
 // which blends each painted frame with the previous one moved along the
-// motion, so the preview does not flicker.
+// motion, so the preview does not flicker. "Add a painting" (when the
+// server trains) is add_painting.js.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -341,8 +342,9 @@ function bindControl(id, format) {
   });
 }
 
-function bindDropZone() {
-  const zone = $("drop-zone");
+// Files dropped on the element `id` go to `use(file)`.
+function bindDropZone(id, use) {
+  const zone = $(id);
   zone.addEventListener("dragover", (event) => {
     event.preventDefault();
     zone.classList.add("dragging");
@@ -351,7 +353,7 @@ function bindDropZone() {
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("dragging");
-    usePhoto(event.dataTransfer.files[0]);
+    use(event.dataTransfer.files[0]);
   });
 }
 
@@ -383,8 +385,9 @@ async function start() {
     setWeights(state.styles.map(
       (_, i) => (picked.has(i) ? Math.round(Math.random() * 100) / 100 : 0)));
   });
-  bindDropZone();
+  bindDropZone("drop-zone", usePhoto);
   bindMask();
+  bindAddPainting(info.training);
   setStatus(`${state.styles.length} styles of ${info.model}. ` +
             "Drop a photo, choose one, or use the webcam.");
 }
