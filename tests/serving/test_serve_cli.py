@@ -27,7 +27,8 @@ def test_help_lists_the_servers_flags(serve):
     assert code == 0
     assert "Serves a page where sliders blend the styles live" in out
     for flag in ("model", "preview_model", "host", "port", "max_upload_mb",
-                 "max_pixels", "max_in_flight", "max_queue", "timeout"):
+                 "max_pixels", "max_in_flight", "max_queue", "timeout",
+                 "[no]allow_training", "work_dir", "training_content"):
         assert f"--{flag}:" in out
 
 
@@ -35,6 +36,7 @@ def test_help_lists_the_servers_flags(serve):
     (["--max_in_flight=0"], "--max_in_flight must be positive"),
     (["--timeout=-1"], "--timeout must be positive"),
     (["--port=70000"], "not an integer in the range [0, 65535]"),
+    (["--allow_training"], "--allow_training needs --training_content"),
     (["--model=/no/such/model"], "/no/such/model does not exist"),
     (["extra"], "Unexpected arguments"),
 ])

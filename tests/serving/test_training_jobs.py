@@ -244,6 +244,17 @@ def test_a_taken_name_gets_409(finished, painting):
     assert "another `name`" in response.json()["error"]
 
 
+@pytest.mark.parametrize("name, message", [
+    ("123", "not only digits"), ("a b", "letters, digits"),
+    ("x" * 65, "at most 64 characters")])
+def test_a_bad_name_gets_400(finished, painting, name, message):
+    response = finished[0].post(JOBS, files={
+        "painting": ("x.png", painting)}, data={"name": name})
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
 @pytest.mark.parametrize("seconds", ["5", "601", "soon"])
 def test_a_budget_out_of_range_gets_400(finished, painting, seconds):
     response = finished[0].post(JOBS, files={

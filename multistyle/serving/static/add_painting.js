@@ -135,7 +135,7 @@ async function cancelJob() {
   showJob(await response.json());
 }
 
-function bindAddPainting(training) {
+async function bindAddPainting(training) {
   if (!training) return;
   $("add-painting").hidden = false;
   const seconds = $("painting-seconds");
@@ -148,4 +148,12 @@ function bindAddPainting(training) {
   bindDropZone("painting-drop", (file) => {
     if (!$("painting-input").disabled) addPainting(file);
   });
+  // A job that runs already (the page was reloaded): follow it.
+  const response = await fetch("/v1/styles/jobs");
+  const running = response.ok && (await response.json()).jobs.find(
+    (status) => !FINISHED.includes(status.state));
+  if (running) {
+    $("painting-input").disabled = true;
+    followJob(running);
+  }
 }
