@@ -14,9 +14,10 @@
 - `errors`: the JSON error every route answers with;
 - `served_model`: the painter the routes use, which a training job
   replaces;
-- `job_settings`, `training_jobs`, `job_routes`, `instant_preview`: a
-  posted painting trained as a new style in a `multistyle-train`
-  subprocess (with `allow_training`), its routes, its stand-in preview;
+- `job_settings`, `training_job`, `training_jobs`, `job_routes`,
+  `instant_preview`: a posted painting trained as a new style in a
+  `multistyle-train` subprocess (with `allow_training`): the settings,
+  one job, the queue, the routes, the stand-in preview;
 - `app`: the routes; `static/`: the page (HTML, CSS, JS; no build step).
 
 Needs the `serve` extra: `pip install -e ".[serve]"`.

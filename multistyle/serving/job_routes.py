@@ -34,7 +34,7 @@ from starlette import responses
 from starlette import routing
 
 from multistyle.serving import errors
-from multistyle.serving import training_jobs
+from multistyle.serving import training_job
 
 FIELDS = ("painting", "seconds", "name")
 EVENT_SECONDS = 1.0
@@ -113,7 +113,7 @@ def routes(jobs, served, stand_in):
         base = f"/v1/styles/jobs/{job.id}"
         links = {"status": base, "events": f"{base}/events",
                  "preview": f"{base}/preview.jpg"}
-        if job.state == training_jobs.DONE:
+        if job.state == training_job.DONE:
             links["model"] = f"{base}/model.zip"
         return {**jobs.status(job), "links": links}
 
@@ -154,7 +154,7 @@ def routes(jobs, served, stand_in):
             while True:
                 current = status(job)
                 yield f"data: {json.dumps(current)}\n\n"
-                if current["state"] in training_jobs.FINISHED:
+                if current["state"] in training_job.FINISHED:
                     return
                 await asyncio.sleep(EVENT_SECONDS)
 
@@ -171,7 +171,7 @@ def routes(jobs, served, stand_in):
                                                 "X-Preview": "training"})
             except OSError:
                 pass  # Removed by a cancel meanwhile.
-        if job.state in (training_jobs.FAILED, training_jobs.CANCELLED):
+        if job.state in (training_job.FAILED, training_job.CANCELLED):
             raise errors.ApiError(
                 404, f"Job {job.id} was {job.state}; its preview is gone.")
         body = await asyncio.to_thread(stand_in, job)
@@ -180,7 +180,7 @@ def routes(jobs, served, stand_in):
 
     async def model_zip(request):
         job = job_of(request)
-        if job.state != training_jobs.DONE:
+        if job.state != training_job.DONE:
             raise errors.ApiError(
                 409, f"Job {job.id} is {job.state}: its model is there "
                      "once it is done.")

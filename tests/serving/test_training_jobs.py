@@ -19,6 +19,7 @@ from multistyle.serving import app as app_lib
 from multistyle.serving import instant_preview
 from multistyle.serving import job_settings
 from multistyle.serving import limits as limits_lib
+from multistyle.serving import training_job
 from multistyle.serving import training_jobs
 from tests.conftest import REPO_ROOT
 from tests.serving.conftest import decoded
@@ -329,7 +330,7 @@ def test_a_failed_job_says_why(keras_painter, painting, subprocess_backend,
     with _serving(keras_painter, settings) as client:
         job_id = client.post(JOBS, files={
             "painting": ("a.png", painting)}).json()["job"]
-        status = _wait_for(client, job_id, training_jobs.FINISHED)
+        status = _wait_for(client, job_id, training_job.FINISHED)
 
     assert status["state"] == "failed"
     assert "no_photos" in status["error"]
@@ -363,7 +364,7 @@ def test_training_needs_photos():
 def test_the_subprocess_is_the_training_cli(tmp_path):
     jobs = training_jobs.TrainingJobs(
         _settings(tmp_path, "photos"), "base", None, 100)
-    job = training_jobs.Job("0123456789ab", str(tmp_path / "j"), "x", 30.0,
+    job = training_job.Job("0123456789ab", str(tmp_path / "j"), "x", 30.0,
                             jobs.root_model)
 
     command = jobs.command(job)
