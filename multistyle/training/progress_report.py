@@ -8,7 +8,7 @@ reader never sees half a file):
   "loss", "state"}`, `state` going `preparing` -> `training` ->
   `writing` -> `done` (or `failed`). `seconds` counts from the start of
   the run; `num_steps` is the plan (with a time budget, revised as the
-  run goes); `seconds_left` is an estimate; `loss` (the mean of the
+  run goes, and null until the first steps have been timed); `seconds_left` is an estimate; `loss` (the mean of the
   recent steps) is null before the first step.
 - `preview.jpg`: the sample photo, long side `PREVIEW_SIZE`, painted in
   the (first) new style: first by the closest blend of the learned
@@ -134,7 +134,11 @@ class ProgressCallback(keras.callbacks.Callback):
     def write(self, state):
         """Writes the run's progress now, in `state`."""
         if self.budget is not None:
-            num_steps = self.budget.planned_steps
+            # None until the step time is measured (the first steps
+            # compile), while the plan is still `MAX_STEPS`.
+            num_steps = (self.budget.planned_steps
+                         if self.budget.planned_steps < time_budget.MAX_STEPS
+                         else None)
             left = self.budget.seconds_left()
         else:
             num_steps = self.num_steps

@@ -175,3 +175,18 @@ def test_a_failed_run_says_so(model_dir, tmp_path):
                             config)
     with open(tmp_path / "run" / "progress.json") as f:
         assert json.load(f)["state"] == "failed"
+
+
+def test_progress_has_no_plan_until_the_first_steps_are_timed(tmp_path):
+    budget = time_budget.TimeBudget(time.monotonic() + 60, learning_rate=1.0)
+    callback = progress_report.ProgressCallback(
+        progress_report.ProgressReport(str(tmp_path), every=1.0), 0, budget)
+    callback.on_train_begin()
+
+    callback.write("training")
+    with open(tmp_path / "progress.json") as f:
+        assert json.load(f)["num_steps"] is None
+    budget.planned_steps = 40
+    callback.write("training")
+    with open(tmp_path / "progress.json") as f:
+        assert json.load(f)["num_steps"] == 40
