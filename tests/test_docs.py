@@ -170,3 +170,18 @@ def test_every_command_uses_flags_its_tool_has(path):
             if not arg.startswith("-") or not (name in known or boolean_off):
                 wrong.append(f"multistyle-{tool} {arg}")
     assert not wrong, wrong
+
+
+def test_the_layout_names_every_subpackage_and_module():
+    layout = _read(os.path.join(REPO_ROOT, "docs", "layout.md"))
+    package = os.path.join(REPO_ROOT, "multistyle")
+    missing = []
+    for root, folders, files in os.walk(package):
+        folders[:] = [f for f in folders if not f.startswith(("_", "."))]
+        if root != package and os.path.basename(root) + "/" not in layout:
+            missing.append(os.path.relpath(root, package) + "/")
+        missing += [os.path.relpath(os.path.join(root, f), package)
+                    for f in files if f.endswith(".py")
+                    and f != "__init__.py"
+                    and not re.search(rf"\b{f[:-3]}\b", layout)]
+    assert not missing, f"docs/layout.md does not name {missing}"
