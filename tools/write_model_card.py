@@ -32,7 +32,8 @@ _CONFIG_KEYS = ("init_from", "image_size", "max_photo_size",
                 "final_learning_rate_fraction", "alpha", "normalization",
                 "content_layers", "style_layers", "content_weight",
                 "style_weight", "style_layer_weights", "tv_weight",
-                "droplet_weight", "texture_weight", "mixed_precision",
+                "droplet_weight", "texture_weight", "texture_patch_size",
+                "mixed_precision",
                 "holdout_every", "teacher", "edge_weight")
 
 # What a conditional norm computes, by its statistics.
