@@ -51,7 +51,8 @@ _NORM_MEANING = {
 _OPTIONAL_FILES = {
     "model_float16.tflite": (
         "- `model_float16.tflite`: `serving_default` for LiteRT, float16 "
-        "weights (what `multistyle-stylize` runs by default)."),
+        "weights (what `multistyle-stylize` runs for a photo where "
+        "onnxruntime is missing)."),
     "model.onnx": (
         "- `model.onnx`, `model_masks.onnx`: the two signatures as ONNX "
         "models (`serving_default`, and `serving_masks` with per-pixel "
@@ -60,8 +61,9 @@ _OPTIONAL_FILES = {
     "model_int8.onnx": (
         "- `model_int8.onnx`: `serving_default` with int8 convolutions, "
         "calibrated on 32 training photos (`multistyle-export --onnx_only "
-        "--quantize=int8`); its quality change and speed are in "
-        "BENCHMARKS.md, \"Lean and int8 exports\"."),
+        "--quantize=int8`): what `multistyle-stylize` runs for a photo by "
+        "default; its quality change and speed are in BENCHMARKS.md, "
+        "\"Lean and int8 exports\"."),
 }
 
 
