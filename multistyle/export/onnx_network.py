@@ -17,23 +17,19 @@ styles' scales and shifts per pixel with batched matrix products, as
 `ConditionalInstanceNorm` does. One `MatMul` blends the style tables of
 all norms.
 
-The layers are walked in the order of a fresh network built from the
-model's config (`transformer_net.rebuilt`, whose layers each have a
-single call) and read their weights from the model by name: the export
-follows the network's wiring instead of restating it.
+The walk over the layers, the kernels of the sub-pixel layouts and the
+joined style tables are `lean_layout`'s, shared with the TFLite export
+(`tf_network`).
 """
 
 import keras
 import numpy as np
 
+from multistyle.export import lean_layout
 from multistyle.network import conditional_instance_norm
 from multistyle.network import transformer_net
-from multistyle.network.upsampling_conv import UpsamplingConv2D
 
 _ACTIVATIONS = {"relu": "Relu", "sigmoid": "Sigmoid", "linear": None}
-# Stride-1 convolutions with fewer filters on features of even sides run
-# at half resolution (`_space_to_depth_conv`): the output layer's 3.
-_FEW_FILTERS = 8
 
 
 def add_network(g, model, images, style_weights, per_pixel):
@@ -57,157 +53,63 @@ def add_network(g, model, images, style_weights, per_pixel):
         ValueError: If the network holds a layer this export does not
             know.
     """
-    wiring = transformer_net.rebuilt(model, spatial_weights=False,
-                                     padded_inputs=False)
-    norms = _Norms(g, model, style_weights, per_pixel)
-    images_input, weights_input = wiring.inputs
-    values = {id(images_input): images, id(weights_input): style_weights}
-    # Value -> a key of its height and width (the per-pixel weights are
-    # resized once per key), and the keys of doubled, so even, sides
-    # (padding on both sides keeps them even).
-    resolution = {images: "input"}
-    upsampled = set()
-    for layer in wiring.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        inputs = layer.input if isinstance(layer.input, list) else [
-            layer.input]
-        args = [values[id(t)] for t in inputs]
-        key = resolution[args[0]]
-        output = _layer(g, model.get_layer(layer.name), args, norms, key,
-                        even=key in upsampled)
-        if isinstance(layer, UpsamplingConv2D):
-            key = layer.name
-            upsampled.add(key)
-        elif (isinstance(layer, keras.layers.Conv2D)
-              and tuple(layer.strides) != (1, 1)):
-            key = layer.name
-        resolution[output] = key
-        values[id(layer.output)] = output
-    return values[id(wiring.output)]
+    return lean_layout.walk(model, images, style_weights, _Layers(
+        g, _Norms(g, model, style_weights, per_pixel)))
 
 
-def _layer(g, layer, args, norms, resolution, even):
-    """The ONNX ops of one Keras layer, whose input has the height and
-    width of `resolution` (a key), even ones if `even`; returns the
-    output's name."""
-    name = layer.name
-    if isinstance(layer, transformer_net.ReflectionPadding2D):
-        return _reflect_pad(g, args[0], layer.padding, name)
-    if isinstance(layer, keras.layers.Conv2D):
-        return _conv(g, layer, args[0], even)
-    if isinstance(layer, conditional_instance_norm.ConditionalInstanceNorm):
-        return _activation(g, norms.apply(layer, args[0], resolution),
-                           layer)
-    if isinstance(layer, keras.layers.Add):
-        return g.op("Add", *args, name=name)
-    if isinstance(layer, UpsamplingConv2D):
-        return _upsampling_conv(g, layer, args[0])
-    if isinstance(layer, transformer_net.CropToMatch):
-        return args[0]  # The caller crops once, with the small-image pad.
-    raise ValueError(
-        f"The ONNX export knows no layer of type {type(layer).__name__} "
-        f"(layer '{name}').")
+class _Layers:
+    """The ONNX ops of each layer (`lean_layout.walk`'s `layer_ops`)."""
 
+    def __init__(self, g, norms):
+        self._g = g
+        self._norms = norms
 
-def _reflect_pad(g, x, padding, name):
-    p = padding
-    return g.op("Pad", x, g.constant(np.int64([0, 0, p, p, 0, 0, p, p]),
-                                     f"{name}_pads"),
-                mode="reflect", name=name)
+    def reflect_pad(self, layer, x):
+        p = layer.padding
+        return self._g.op("Pad", x, self._g.constant(
+            np.int64([0, 0, p, p, 0, 0, p, p]), f"{layer.name}_pads"),
+                          mode="reflect", name=layer.name)
 
+    def conv(self, layer, x, even):
+        """A `Conv`; with few filters on even sides at half resolution,
+        between `SpaceToDepth` and `DepthToSpace` (`lean_layout`)."""
+        g, name = self._g, layer.name
+        conv = lean_layout.conv_layout(layer, even)
+        if conv.half_resolution:
+            x = g.op("SpaceToDepth", x, blocksize=2, name=f"{name}_blocks")
+        inputs = [x, g.constant(conv.kernel.transpose(3, 2, 0, 1),
+                                f"{name}_kernel")]
+        if conv.bias is not None:
+            inputs.append(g.constant(conv.bias, f"{name}_bias"))
+        y = g.op("Conv", *inputs, kernel_shape=list(conv.kernel.shape[:2]),
+                 strides=list(conv.strides), name=name)
+        if conv.half_resolution:
+            y = g.op("DepthToSpace", y, blocksize=2, mode="DCR",
+                     name=f"{name}_phases")
+        return y
 
-def _conv(g, layer, x, even):
-    if (layer.padding != "valid" or tuple(layer.dilation_rate) != (1, 1)
-            or layer.groups != 1):
-        raise ValueError(
-            "The ONNX export takes valid, undilated, ungrouped "
-            f"convolutions. Received: layer '{layer.name}' with padding="
-            f"{layer.padding}, dilation_rate={layer.dilation_rate}, "
-            f"groups={layer.groups}")
-    kernel = keras.ops.convert_to_numpy(layer.kernel).astype(np.float32)
-    bias = (keras.ops.convert_to_numpy(layer.bias).astype(np.float32)
-            if layer.use_bias else None)
-    if (even and layer.filters < _FEW_FILTERS
-            and tuple(layer.strides) == (1, 1)):
-        return _space_to_depth_conv(g, layer.name, x, kernel, bias)
-    inputs = [x, g.constant(kernel.transpose(3, 2, 0, 1),
-                            f"{layer.name}_kernel")]
-    if bias is not None:
-        inputs.append(g.constant(bias, f"{layer.name}_bias"))
-    return g.op("Conv", *inputs, kernel_shape=list(kernel.shape[:2]),
-                strides=list(layer.strides), name=layer.name)
+    def norm(self, layer, x, resolution):
+        op_type = _ACTIVATIONS[lean_layout.activation(layer)]
+        y = self._norms.apply(layer, x, resolution)
+        return y if op_type is None else self._g.op(
+            op_type, y, name=f"{layer.name}_act")
 
+    def add(self, layer, values):
+        return self._g.op("Add", *values, name=layer.name)
 
-def _space_to_depth_conv(g, name, x, kernel, bias):
-    """A stride-1 convolution with few filters, on features of even
-    height and width (the output layer's), run at half resolution:
-    `SpaceToDepth` by 2, a convolution of `(k + 1) // 2` taps that makes
-    each of the 4 output phases, `DepthToSpace` by 2.
-
-    The same sums: output pixel `(2i + a, 2j + b)` reads input
-    `(2i + a + dy, 2j + b + dx)`, which lies in block `(i + ky, j + kx)`
-    at phase `(p, q)` for `dy = 2 ky + p - a` (and alike across). CPU
-    runtimes compute convolutions in blocks of 8 or 16 filters; 3 filters
-    would leave most of each block idle, 12 fill most of it, and the
-    4x more input channels suit them too.
-    """
-    size, _, in_channels, filters = kernel.shape
-    taps = (size + 1) // 2
-    phased = np.zeros((2, 2, filters, 2, 2, in_channels, taps, taps),
-                      np.float32)
-    for a, b, p, q, ky, kx in np.ndindex(2, 2, 2, 2, taps, taps):
-        dy, dx = 2 * ky + p - a, 2 * kx + q - b
-        if 0 <= dy < size and 0 <= dx < size:
-            phased[a, b, :, p, q, :, ky, kx] = kernel[dy, dx].T
-    inputs = [g.op("SpaceToDepth", x, blocksize=2, name=f"{name}_blocks"),
-              g.constant(phased.reshape(4 * filters, 4 * in_channels, taps,
-                                        taps), f"{name}_kernel")]
-    if bias is not None:
-        inputs.append(g.constant(np.tile(bias, 4), f"{name}_bias"))
-    return g.op("DepthToSpace", g.op(
-        "Conv", *inputs, kernel_shape=[taps, taps], name=name),
-                blocksize=2, mode="DCR", name=f"{name}_phases")
-
-
-def _upsampling_conv(g, layer, x):
-    """`UpsamplingConv2D` at the input's resolution: each of the four
-    output phases (even/odd rows x even/odd columns) is a convolution of
-    the edge-padded input with the phase's taps of the 3x3 kernel
-    (`upsampling_conv._phase_taps`, placed in a 3x3 window), one
-    convolution makes all four, and `DepthToSpace` interleaves them. The
-    multiply-adds of the upsampled 3x3 convolution, without building the
-    upsampled input, and with 4x the filters per convolution, which CPU
-    runtimes fill their blocks of filters with."""
-    name = layer.name
-    kernel = keras.ops.convert_to_numpy(layer.kernel).astype(np.float32)
-    # Window taps (rows) from kernel taps (columns), per output phase:
-    # even outputs read padded (m, m + 1) with taps (k0, k1 + k2), odd
-    # ones (m + 1, m + 2) with (k0 + k1, k2).
-    windows = np.float32([[[1, 0, 0], [0, 1, 1], [0, 0, 0]],
-                          [[0, 0, 0], [1, 1, 0], [0, 0, 1]]])
-    phased = np.stack([
-        np.einsum("yi,xj,ijcf->fcyx", windows[r], windows[c], kernel)
-        for r in range(2) for c in range(2)])  # (phase, out, in, 3, 3)
-    padded = g.op("Pad", x, g.constant(np.int64([0, 0, 1, 1, 0, 0, 1, 1]),
-                                       "pads_1"),
-                  mode="edge", name=f"{name}_pad")
-    phases = g.op("Conv", padded, g.constant(
-        phased.reshape(-1, *phased.shape[2:]), f"{name}_kernel"),
-        kernel_shape=[3, 3], name=name)
-    return g.op("DepthToSpace", phases, blocksize=2, mode="DCR",
-                name=f"{name}_phases")
-
-
-def _activation(g, x, layer):
-    name = keras.activations.serialize(layer.activation)
-    if name not in _ACTIVATIONS:
-        raise ValueError(
-            f"The ONNX export takes the activations {sorted(_ACTIVATIONS)}."
-            f" Received: '{name}' in layer '{layer.name}'")
-    op_type = _ACTIVATIONS[name]
-    return x if op_type is None else g.op(op_type, x,
-                                          name=f"{layer.name}_act")
+    def upsampling_conv(self, layer, x):
+        """`UpsamplingConv2D`: an edge `Pad`, one `Conv` that makes the
+        four output phases (`lean_layout.upsampling_kernel`) and a
+        `DepthToSpace` that interleaves them."""
+        g, name = self._g, layer.name
+        padded = g.op("Pad", x, g.constant(
+            np.int64([0, 0, 1, 1, 0, 0, 1, 1]), "pads_1"), mode="edge",
+                      name=f"{name}_pad")
+        phases = g.op("Conv", padded, g.constant(
+            lean_layout.upsampling_kernel(layer).transpose(3, 2, 0, 1),
+            f"{name}_kernel"), kernel_shape=[3, 3], name=name)
+        return g.op("DepthToSpace", phases, blocksize=2, mode="DCR",
+                    name=f"{name}_phases")
 
 
 class _Norms:
@@ -222,6 +124,7 @@ class _Norms:
         self._g = g
         self._style_weights = style_weights
         self._per_pixel = per_pixel
+        self._model = model
         self._layers = transformer_net.conditional_norm_layers(model)
         self._blended = None
         self._maps = {}
@@ -266,12 +169,7 @@ class _Norms:
         `(batch, channels)`."""
         g = self._g
         if self._blended is None:
-            tables = np.concatenate(
-                [keras.ops.convert_to_numpy(table).astype(np.float32)
-                 for norm in self._layers
-                 for table in (norm.gamma, norm.beta)], axis=1)
-            sizes = [norm.gamma.shape[1] for norm in self._layers
-                     for _ in range(2)]
+            _, tables, sizes = lean_layout.style_tables(self._model)
             self._blended = g.op(
                 "Split", g.op("MatMul", self._style_weights,
                               g.constant(tables, "style_tables"),
