@@ -16,9 +16,12 @@ the images' height and width (e.g. from style masks, see `style_masks`),
 and paints each region in its mix in one pass (the network's
 `transformer_net.spatial_twin`, which shares its variables).
 
-With `onnx`, the same two signatures are also written as ONNX models
-(`onnx_models`, laid out from the network's weights) for runtimes
-without TensorFlow, and with `quantize="int8"` an integer
+The TFLite model (`tflite`) is the `serving_default` signature at batch
+1 with float16 weights, converted from the network laid out as lean
+TensorFlow ops from its weights (`tf_network`), not from the SavedModel's
+graph op by op. With `onnx`, the same two signatures are also written
+as ONNX models (`onnx_models`, laid out from the network's weights) for
+runtimes without TensorFlow, and with `quantize="int8"` an integer
 `model_int8.onnx` calibrated on photos (`onnx_quantization`). (The TFLite
 converter's integer path painted too far from the float model: content
 and style losses 40-60% higher, BENCHMARKS.md.)
@@ -229,7 +232,7 @@ def _write_export(model, styles, config, directory, tflite, tflite_size,
     if tflite:
         with open(os.path.join(directory, folder_io.TFLITE_FILENAME),
                   "wb") as f:
-            f.write(_tflite_float16(directory, num_styles, tflite_size))
+            f.write(_tflite_float16(model, num_styles, tflite_size))
     if onnx:
         written = onnx_models.write(model, directory)
         if int8_photos:
@@ -275,34 +278,29 @@ def stylize_uint8(model, images, style_weights):
     return tf.cast(y, tf.uint8)
 
 
-def _tflite_float16(saved_model_dir, num_styles, size):
-    """Converts the SavedModel's signature to TFLite, float16 weights."""
+def _tflite_float16(model, num_styles, size):
+    """The TFLite model (bytes, float16 weights) of the serving signature
+    at batch 1 and `size` (None: any height and width), converted from
+    the network laid out from its weights (`tf_network`) instead of from
+    the SavedModel's graph; it keeps the signature's name
+    (`serving_default`) and its input and output names."""
     import tensorflow as tf
 
-    converter = _tflite_converter(saved_model_dir, num_styles, size)
+    from multistyle.export import tf_network
+
+    height, width = size or (None, None)
+    serve = tf.function(
+        _serving_function(tf_network.LeanNetwork(model)), input_signature=[
+            tf.TensorSpec((1, height, width, 3), tf.uint8, name="images"),
+            tf.TensorSpec((1, num_styles), tf.float32,
+                          name="style_weights"),
+        ])
+    # With a module to save (not a function), the converter goes through a
+    # SavedModel and keeps the signature's key and names.
+    module = tf.Module()
+    module.serve = serve
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [serve.get_concrete_function()], module)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.target_spec.supported_types = [tf.float16]
     return converter.convert()
-
-
-def _tflite_converter(saved_model_dir, num_styles, size):
-    """A TFLite converter (default optimizations) of the SavedModel's
-    signature traced at batch 1 and `size` (None: any height and width);
-    the TFLite model keeps its name (`serving_default`) and its input and
-    output names."""
-    import tensorflow as tf
-
-    loaded = tf.saved_model.load(saved_model_dir)
-    signature = loaded.signatures[folder_io.SIGNATURE_KEY]
-    height, width = size or (None, None)
-
-    @tf.function(input_signature=[
-        tf.TensorSpec((1, height, width, 3), tf.uint8, name="images"),
-        tf.TensorSpec((1, num_styles), tf.float32, name="style_weights"),
-    ])
-    def batch_of_one(images, style_weights):
-        return signature(images=images, style_weights=style_weights)
-
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [batch_of_one.get_concrete_function()], loaded)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    return converter
