@@ -34,7 +34,8 @@ RUNTIMES = ("auto", "onnx_int8", "onnx", "tflite", "keras", "saved_model")
 # What "auto" runs for photos painted one at a time, fastest first, where
 # the folder has the file and the runtime is installed: the int8 ONNX
 # model is within the tolerance stated in BENCHMARKS.md ("Lean and int8
-# exports") and, like float ONNX, faster there than the TFLite model.
+# exports") and at least as fast there as the others (the lean TFLite
+# model comes close; float ONNX is slower than both).
 _SINGLE_PHOTO_RUNTIMES = (
     ("onnx_int8", lambda d: onnxruntime_network.is_available(d, int8=True)),
     ("onnx", onnxruntime_network.is_available),

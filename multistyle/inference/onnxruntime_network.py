@@ -5,9 +5,9 @@
 `model_int8.onnx`: uint8 images of any size and batch in, uint8 out, as
 the SavedModel's signatures. On a 2-core AVX-512 CPU the int8 model paints
 a 512x512 photo in 0.4-0.5x (lite) and 1.0-1.1x (full) the peer's time,
-float ONNX in 0.7x and 1.4-1.8x, the float16 TFLite model in 1.0-1.3x and
-1.7-2.2x (BENCHMARKS.md, "Lean and int8 exports"); onnxruntime imports in
-about 0.2 s. The int8 model has no per-pixel signature: style masks go to
+float ONNX in 0.6-0.7x and 1.4-1.8x, the lean float16 TFLite model in about
+0.4-0.5x and 1.1-1.2x (BENCHMARKS.md, "Lean and int8 exports", measured
+under load); onnxruntime imports in about 0.2 s. The int8 model has no per-pixel signature: style masks go to
 `model_masks.onnx`.
 """
 
