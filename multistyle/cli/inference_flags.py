@@ -69,8 +69,8 @@ STROKE_SCALE = flags.DEFINE_float(
 RUNTIME = flags.DEFINE_enum(
     "runtime", "auto", list(networks.RUNTIMES),
     "What runs the network. auto: for up to 16 photos in float32 the "
-    "fastest file the folder has (model_int8.onnx, model.onnx: "
-    "onnxruntime; the TFLite model: LiteRT), else (and for video) "
+    "fastest file the folder has (model_int8.onnx: onnxruntime; the "
+    "TFLite model: LiteRT; model.onnx), else (and for video) "
     "model.keras, or the SavedModel on the TensorFlow backend; masks take "
     "model.keras if there is one. Any other value forces that runtime.")
 

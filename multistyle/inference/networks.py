@@ -13,8 +13,8 @@ float32 in [0, 1]), `network(...)` float32 in [0, 1].
 
 Which one runs (`RUNTIMES`): by default (`"auto"`), for photos painted one
 at a time in float32, the fastest file the folder has whose runtime is
-installed: `model_int8.onnx`, `model.onnx` (onnxruntime), then the TFLite
-model (LiteRT); they import in a fraction of a second where TensorFlow or
+installed: `model_int8.onnx` (onnxruntime), the TFLite model (LiteRT),
+then `model.onnx`; they import in a fraction of a second where TensorFlow or
 Keras take seconds (BENCHMARKS.md, start-up). Else `model.keras` on the
 Keras backend, or the SavedModel with TensorFlow. Keras and TensorFlow
 are imported only when chosen.
@@ -38,8 +38,8 @@ RUNTIMES = ("auto", "onnx_int8", "onnx", "tflite", "keras", "saved_model")
 # model comes close; float ONNX is slower than both).
 _SINGLE_PHOTO_RUNTIMES = (
     ("onnx_int8", lambda d: onnxruntime_network.is_available(d, int8=True)),
-    ("onnx", onnxruntime_network.is_available),
-    ("tflite", tflite_network.is_available))
+    ("tflite", tflite_network.is_available),
+    ("onnx", onnxruntime_network.is_available))
 
 
 class _KerasNetwork:
@@ -279,7 +279,7 @@ def load_network(model_dir, precision="float32", runtime="auto",
             and on GPUs; outputs within a few uint8 levels of float32).
             bfloat16 needs `model.keras`.
         runtime: One of `RUNTIMES` (see `choose_runtime`): `"auto"`
-            prefers the int8 and float ONNX models, then TFLite, then
+            prefers the int8 ONNX model, TFLite, float ONNX, then
             `model.keras` unless the Keras backend is TensorFlow and there
             is a SavedModel.
         batched: Whether batches will be painted: `"auto"` then skips

@@ -24,10 +24,12 @@ def _photos():
                                              np.uint8)
 
 
-def test_auto_picks_the_fastest_onnx_file_there_is(tmp_path):
+def test_auto_picks_the_fastest_file_there_is(tmp_path):
     assert networks.choose_runtime(LITE_MODEL) == "onnx_int8"
     assert networks.choose_runtime(
-        _copy_without(tmp_path, "model_int8.onnx")) == "onnx"
+        _copy_without(tmp_path, "model_int8.onnx")) == "tflite"
+    assert networks.choose_runtime(_copy_without(
+        tmp_path / "b", "model_int8.onnx", "*.tflite")) == "onnx"
     # Batches (video) stay on TensorFlow or Keras.
     assert networks.choose_runtime(LITE_MODEL, batched=True) in (
         "saved_model", "keras")
