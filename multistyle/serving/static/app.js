@@ -216,6 +216,11 @@ function webcamFrame(longSide, type = "image/jpeg") {
 async function steadyWebcamFrame(photo, painted, key) {
   const [source, paint] = await Promise.all(
     [createImageBitmap(photo), createImageBitmap(painted)]);
+  if (!state.webcam) {  // Stopped meanwhile: start no new history.
+    source.close();
+    paint.close();
+    return painted;
+  }
   const { width, height } = paint;
   const canvas = document.createElement("canvas");
   Object.assign(canvas, { width, height });
