@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from multistyle.inference import networks
-from multistyle.inference import style_masks
 from multistyle.inference import stylizer as stylizer_lib
 from tests.conftest import REPO_ROOT
+from tests.inference.test_tflite_network import masks_painted_and_by_keras
 
 LITE_MODEL = os.path.join(REPO_ROOT, "saved_models", "multistyle16_lite")
 
@@ -73,16 +73,9 @@ def test_int8_onnx_paints_within_the_stated_tolerance():
 
 def test_masks_on_the_int8_stylizer_paint_with_model_masks_onnx():
     stylizer = stylizer_lib.Stylizer(LITE_MODEL)
-    photo = _photos()[0]
-    mask = np.zeros(photo.shape[:2], np.float32)
-    mask[:, :20] = 1.0
-    weights = style_masks.weight_map([mask], style_masks.parse_styles(
-        "udnie,great_wave", stylizer.style_names))
 
-    painted = stylizer.stylize(photo, weights)
-    reference = stylizer_lib.Stylizer(LITE_MODEL, runtime="keras").stylize(
-        photo, weights)
+    painted, reference = masks_painted_and_by_keras(stylizer, _photos()[0],
+                                                    20)
 
     assert stylizer.runtime == "onnx_int8"
-    np.testing.assert_allclose(np.asarray(painted, float),
-                               np.asarray(reference, float), atol=2)
+    np.testing.assert_allclose(painted, reference, atol=2)

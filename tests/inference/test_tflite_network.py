@@ -89,21 +89,27 @@ def test_tflite_rejects_per_pixel_weights(lite_model):
                np.full((1, 16, 16, 16), 1 / 16, "float32"))
 
 
+def masks_painted_and_by_keras(stylizer, photo, split):
+    """`photo` painted with a two-style mask (udnie left of column `split`,
+    great_wave right) by `stylizer` and by the same model on Keras."""
+    mask = np.zeros(photo.shape[:2], np.float32)
+    mask[:, :split] = 1.0
+    weights = style_masks.weight_map([mask], style_masks.parse_styles(
+        "udnie,great_wave", stylizer.style_names))
+    reference = stylizer_lib.Stylizer(stylizer.model_dir,
+                                      runtime="keras").stylize(photo, weights)
+    return (np.asarray(stylizer.stylize(photo, weights), float),
+            np.asarray(reference, float))
+
+
 def test_masks_on_the_tflite_stylizer_load_the_full_network(lite_model):
     stylizer = stylizer_lib.Stylizer(lite_model, runtime="tflite")
     photo = np.random.default_rng(1).integers(0, 256, (32, 48, 3), np.uint8)
-    mask = np.zeros((32, 48), np.float32)
-    mask[:, :24] = 1.0
-    weights = style_masks.weight_map([mask], style_masks.parse_styles(
-        "udnie,great_wave", stylizer.style_names))
 
-    painted = stylizer.stylize(photo, weights)
-    reference = stylizer_lib.Stylizer(lite_model, runtime="keras").stylize(
-        photo, weights)
+    painted, reference = masks_painted_and_by_keras(stylizer, photo, 24)
 
     assert stylizer.runtime == "tflite"
-    np.testing.assert_allclose(np.asarray(painted, float),
-                               np.asarray(reference, float), atol=2)
+    np.testing.assert_allclose(painted, reference, atol=2)
 
 
 _IMPORTS = """
